@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { describe, it } from 'node:test';
+import { ProtocolError } from './messages.js';
+import { readLines, readSingerMessages } from './reader.js';
+
+const collect = async <T>(it: AsyncIterable<T>): Promise<T[]> => {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+};
+
+describe('readLines', () => {
+  it('numbers lines across chunk boundaries, skips blank lines and strips CR', async () => {
+    const input = Readable.from([Buffer.from('{"a":1}\r\n\n{"b'), Buffer.from('":2}\n{"c":3}')]);
+    const lines = await collect(readLines(input));
+    assert.deepEqual(lines, [
+      { text: '{"a":1}', line: 1 },
+      { text: '{"b":2}', line: 3 },
+      { text: '{"c":3}', line: 4 },
+    ]);
+  });
+
+  it('keeps multi-byte characters split between chunks intact', async () => {
+    const bytes = Buffer.from('{"name":"Société générale"}\n');
+    const input = Readable.from([bytes.subarray(0, 14), bytes.subarray(14)]);
+    const [line] = await collect(readLines(input));
+    assert.equal(JSON.parse(line!.text).name, 'Société générale');
+  });
+});
+
+describe('readSingerMessages', () => {
+  it('normalises the type and names the line of invalid JSON', async () => {
+    const input = Readable.from(['{"type":"state","value":{"x":1}}\n', '{not json\n']);
+    const seen: string[] = [];
+    await assert.rejects(
+      async () => {
+        for await (const { message } of readSingerMessages(input, 'replay.ndjson')) seen.push(message.type);
+      },
+      (err: unknown) => err instanceof ProtocolError && /^replay\.ndjson:2: invalid JSON/.test(err.message),
+    );
+    assert.deepEqual(seen, ['STATE']);
+  });
+
+  it('rejects an unknown message type with its line number', async () => {
+    const input = Readable.from(['{"type":"BOGUS"}\n']);
+    await assert.rejects(
+      collect(readSingerMessages(input, 'stdin')),
+      /stdin:1: unknown message type "BOGUS"/,
+    );
+  });
+});
