@@ -1,0 +1,151 @@
+/**
+ * Facts about the Pennylane API v2 that both the tap (which calls it) and the sandbox (which fakes it)
+ * must agree on. Source: the project's API facts file (Pennylane OpenAPI, April 2026, and the docs
+ * it cites); tags there say how sure each fact is.
+ */
+export const API_PREFIX = '/api/external/v2';
+export const PRODUCTION_BASE_URL = `https://app.pennylane.com${API_PREFIX}`;
+
+/** 25 requests per 5 seconds per token, for every endpoint. */
+export const RATE_LIMIT = { requests: 25, windowMs: 5_000 } as const;
+
+/** Changelogs keep "the last 4 weeks"; taken as 28 days, as the reference mock does. */
+export const CHANGELOG_RETENTION_MS = 28 * 24 * 3600 * 1000;
+
+/** A scope requirement: `base` is satisfied by `<base>:readonly` or `<base>:all`; `exact` by itself only. */
+export type ScopeRequirement = { base: string } | { exact: string };
+
+export const satisfiesScope = (granted: readonly string[], need: ScopeRequirement): boolean =>
+  'exact' in need
+    ? granted.includes(need.exact)
+    : granted.includes(`${need.base}:readonly`) || granted.includes(`${need.base}:all`);
+
+export const scopeLabel = (need: ScopeRequirement): string =>
+  'exact' in need ? need.exact : `${need.base}:readonly`;
+
+export type ListResource = {
+  /** Path after the API prefix, e.g. `/customers`. */
+  path: string;
+  scope: ScopeRequirement;
+  /** Largest `limit` the endpoint accepts (400 above it). */
+  maxLimit: 100 | 1000;
+  /** `/changelogs/<name>` exists for it. */
+  changelog: boolean;
+  /** Returns the four legacy offset keys (all null) besides the cursor envelope. */
+  legacyOffsetKeys: boolean;
+};
+
+export const LIST_RESOURCES = {
+  customers: {
+    path: '/customers',
+    scope: { base: 'customers' },
+    maxLimit: 100,
+    changelog: true,
+    legacyOffsetKeys: false,
+  },
+  suppliers: {
+    path: '/suppliers',
+    scope: { base: 'suppliers' },
+    maxLimit: 100,
+    changelog: true,
+    legacyOffsetKeys: false,
+  },
+  customer_invoices: {
+    path: '/customer_invoices',
+    scope: { base: 'customer_invoices' },
+    maxLimit: 100,
+    changelog: true,
+    legacyOffsetKeys: false,
+  },
+  supplier_invoices: {
+    path: '/supplier_invoices',
+    scope: { base: 'supplier_invoices' },
+    maxLimit: 100,
+    changelog: true,
+    legacyOffsetKeys: false,
+  },
+  products: {
+    path: '/products',
+    scope: { base: 'products' },
+    maxLimit: 100,
+    changelog: true,
+    legacyOffsetKeys: false,
+  },
+  transactions: {
+    path: '/transactions',
+    scope: { base: 'transactions' },
+    maxLimit: 100,
+    changelog: true,
+    legacyOffsetKeys: false,
+  },
+  ledger_entry_lines: {
+    path: '/ledger_entry_lines',
+    scope: { base: 'ledger_entries' },
+    maxLimit: 100,
+    changelog: true,
+    legacyOffsetKeys: false,
+  },
+  ledger_entries: {
+    path: '/ledger_entries',
+    scope: { base: 'ledger_entries' },
+    maxLimit: 100,
+    changelog: false,
+    legacyOffsetKeys: true,
+  },
+  ledger_accounts: {
+    path: '/ledger_accounts',
+    scope: { base: 'ledger_accounts' },
+    maxLimit: 1000,
+    changelog: false,
+    legacyOffsetKeys: true,
+  },
+  bank_accounts: {
+    path: '/bank_accounts',
+    scope: { base: 'bank_accounts' },
+    maxLimit: 100,
+    changelog: false,
+    legacyOffsetKeys: false,
+  },
+  fiscal_years: {
+    path: '/fiscal_years',
+    scope: { exact: 'fiscal_years:readonly' },
+    maxLimit: 100,
+    changelog: false,
+    legacyOffsetKeys: true,
+  },
+  journals: {
+    path: '/journals',
+    scope: { base: 'journals' },
+    maxLimit: 100,
+    changelog: false,
+    legacyOffsetKeys: true,
+  },
+  trial_balance: {
+    path: '/trial_balance',
+    scope: { exact: 'trial_balance:readonly' },
+    maxLimit: 1000,
+    changelog: false,
+    legacyOffsetKeys: false,
+  },
+} as const satisfies Record<string, ListResource>;
+
+export type ListResourceName = keyof typeof LIST_RESOURCES;
+export type ChangelogResourceName = {
+  [K in ListResourceName]: (typeof LIST_RESOURCES)[K]['changelog'] extends true ? K : never;
+}[ListResourceName];
+
+export const EXPORT_RESOURCES = {
+  fecs: { path: '/exports/fecs', scope: { exact: 'exports:fec' } },
+  analytical_general_ledgers: {
+    path: '/exports/analytical_general_ledgers',
+    scope: { exact: 'exports:agl' },
+  },
+} as const satisfies Record<string, { path: string; scope: ScopeRequirement }>;
+
+export type ExportKind = keyof typeof EXPORT_RESOURCES;
+
+/** Export job lifecycle, as `GET /exports/<kind>/{id}` reports it. */
+export type ExportStatus = 'pending' | 'ready' | 'error';
+
+/** The `file_url` of a ready export expires after 30 minutes (one third party says 10). */
+export const EXPORT_FILE_URL_TTL_MS = 30 * 60 * 1000;
