@@ -98,7 +98,8 @@ export const TAP_INFO: PluginInfo = {
   description:
     'Singer tap for the Pennylane API v2: 15 streams, changelog incrementals with deletes, FEC and analytical ledger exports.',
   version: packageVersion,
-  capabilities: ['catalog', 'properties', 'discover', 'state', 'about', 'activate-version'],
+  // `properties` is not declared: Meltano wants one of catalog/properties; the CLI still accepts --properties.
+  capabilities: ['catalog', 'discover', 'state', 'about', 'activate-version'],
   settings: SETTINGS,
   envPrefix: 'TAP_PENNYLANE_',
 };
