@@ -86,7 +86,11 @@ const EXTRA_FIELDS: Record<string, Record<string, JsonSchema>> = {
     period_end: str('date'),
   },
 };
-const CHANGELOG_EXTRA: Record<string, JsonSchema> = { _sdc_deleted_at: str('date-time') };
+/**
+ * The delete marker: changelog streams emit deletes as records carrying it; export streams use it for the
+ * lines of a year's previous export beyond the end of a shorter new one.
+ */
+const DELETE_MARKER: Record<string, JsonSchema> = { _sdc_deleted_at: str('date-time') };
 
 function resolver(doc: OpenApi) {
   return function resolve(s: Node): Node {
@@ -247,6 +251,7 @@ function main(): void {
     let schema: JsonSchema;
     if (def.kind === 'export') {
       schema = exports[def.name]!;
+      Object.assign(schema.properties!, DELETE_MARKER);
     } else {
       const item = itemSchema(doc, LIST_RESOURCES[def.resource].path);
       const decimals = new Set(DECIMALS[def.name] ?? []);
@@ -256,7 +261,7 @@ function main(): void {
       fields[def.name] = fieldPaths(doc, item).sort();
       for (const [path, value] of Object.entries(NEWER_FIELDS[def.name] ?? {})) setPath(schema, path, value);
       Object.assign(schema.properties!, EXTRA_FIELDS[def.name] ?? {});
-      if (def.kind === 'changelog') Object.assign(schema.properties!, CHANGELOG_EXTRA);
+      if (def.kind === 'changelog') Object.assign(schema.properties!, DELETE_MARKER);
     }
     // Key properties first, so the table's columns start with its primary key.
     const props = schema.properties!;
