@@ -34,6 +34,17 @@ export const FEC_COLUMNS = [
 
 export type FecColumn = (typeof FEC_COLUMNS)[number];
 
+/** Columns holding amounts: comma decimal mark in the file, dot-decimal string in neutral form. */
+export const FEC_AMOUNT_COLUMNS: ReadonlySet<FecColumn> = new Set(['Debit', 'Credit', 'Montantdevise']);
+
+/** Columns holding dates: YYYYMMDD in the file, YYYY-MM-DD in neutral form. */
+export const FEC_DATE_COLUMNS: ReadonlySet<FecColumn> = new Set([
+  'EcritureDate',
+  'PieceDate',
+  'DateLet',
+  'ValidDate',
+]);
+
 /**
  * One FEC row in neutral form: dates as YYYY-MM-DD ('' when empty), amounts as dot-decimal strings
  * ('' when empty). Writers turn them into the legal encoding; readers turn the file back into this.
@@ -42,30 +53,39 @@ export type FecRow = Record<FecColumn, string>;
 
 export type FecDialect = { separator: '\t' | '|'; encoding: 'utf-8' | 'iso-8859-15' };
 
-/** AGL columns: `key` is the neutral name (and the table column), `header` the label in the workbook. */
+/**
+ * AGL columns: `key` is the neutral name (and the table column), `header` the label in the workbook.
+ * `required`: a workbook without this column is rejected (the other columns become null when absent,
+ * since Pennylane's real header set is unconfirmed).
+ */
 export const AGL_COLUMNS = [
-  { key: 'date', header: 'Date', type: 'date' },
-  { key: 'journal_code', header: 'Code journal', type: 'string' },
-  { key: 'journal_label', header: 'Libellé journal', type: 'string' },
-  { key: 'piece_number', header: 'Numéro de pièce', type: 'string' },
-  { key: 'account_number', header: 'Numéro de compte', type: 'string' },
-  { key: 'account_label', header: 'Libellé de compte', type: 'string' },
-  { key: 'thirdparty_account_number', header: 'Compte auxiliaire', type: 'string' },
-  { key: 'thirdparty_label', header: 'Libellé compte auxiliaire', type: 'string' },
-  { key: 'label', header: 'Libellé', type: 'string' },
-  { key: 'invoice_number', header: 'Numéro de facture', type: 'string' },
-  { key: 'debit', header: 'Débit', type: 'decimal' },
-  { key: 'credit', header: 'Crédit', type: 'decimal' },
-  { key: 'lettering', header: 'Lettrage', type: 'string' },
-  { key: 'category_group', header: 'Axe analytique', type: 'string' },
-  { key: 'category_label', header: 'Catégorie', type: 'string' },
-  { key: 'analytical_code', header: 'Code analytique', type: 'string' },
-  { key: 'category_weight', header: 'Pondération', type: 'decimal' },
-  { key: 'ledger_entry_id', header: 'Identifiant écriture', type: 'integer' },
-  { key: 'ledger_entry_line_id', header: 'Identifiant ligne', type: 'integer' },
+  { key: 'date', header: 'Date', type: 'date', required: true },
+  { key: 'journal_code', header: 'Code journal', type: 'string', required: true },
+  { key: 'journal_label', header: 'Libellé journal', type: 'string', required: false },
+  { key: 'piece_number', header: 'Numéro de pièce', type: 'string', required: false },
+  { key: 'account_number', header: 'Numéro de compte', type: 'string', required: true },
+  { key: 'account_label', header: 'Libellé de compte', type: 'string', required: false },
+  { key: 'thirdparty_account_number', header: 'Compte auxiliaire', type: 'string', required: false },
+  { key: 'thirdparty_label', header: 'Libellé compte auxiliaire', type: 'string', required: false },
+  { key: 'label', header: 'Libellé', type: 'string', required: true },
+  { key: 'invoice_number', header: 'Numéro de facture', type: 'string', required: false },
+  { key: 'debit', header: 'Débit', type: 'decimal', required: true },
+  { key: 'credit', header: 'Crédit', type: 'decimal', required: true },
+  { key: 'lettering', header: 'Lettrage', type: 'string', required: false },
+  { key: 'category_group', header: 'Axe analytique', type: 'string', required: false },
+  { key: 'category_label', header: 'Catégorie', type: 'string', required: false },
+  { key: 'analytical_code', header: 'Code analytique', type: 'string', required: false },
+  { key: 'category_weight', header: 'Pondération', type: 'decimal', required: false },
+  { key: 'ledger_entry_id', header: 'Identifiant écriture', type: 'integer', required: false },
+  { key: 'ledger_entry_line_id', header: 'Identifiant ligne', type: 'integer', required: false },
 ] as const;
+
+export type AglColumn = (typeof AGL_COLUMNS)[number];
 
 export type AglColumnKey = (typeof AGL_COLUMNS)[number]['key'];
 
-/** One AGL row in neutral form: dates YYYY-MM-DD, decimals as dot-decimal strings, ids as numbers, '' or null when empty. */
+/**
+ * One AGL row in neutral form: dates YYYY-MM-DD, decimals as dot-decimal strings, ids (integer columns) as
+ * numbers, null when empty. The writer also accepts '' for empty; the reader always gives null.
+ */
 export type AglRow = Record<AglColumnKey, string | number | null>;
