@@ -33,7 +33,9 @@ export const envVarName = (info: PluginInfo, setting: Setting): string =>
 function coerce(setting: Setting, raw: unknown, origin: string): unknown {
   if (raw === undefined || raw === null) return raw;
   const bad = (what: string) =>
-    new ConfigError(`${origin}: setting "${setting.name}" must be ${what}, got ${JSON.stringify(raw)}`);
+    new ConfigError(
+      `${origin}: setting "${setting.name}" must be ${what}, got ${setting.sensitive ? `a ${typeof raw}` : JSON.stringify(raw)}`,
+    );
   switch (setting.kind) {
     case 'boolean':
       if (typeof raw === 'boolean') return raw;
