@@ -1,0 +1,145 @@
+#!/usr/bin/env node
+import { readFileSync, realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import yargs from 'yargs';
+import { aboutJson, aboutMarkdown } from '../../singer/src/about.js';
+import { parseCatalog, type SingerCatalog } from '../../singer/src/catalog.js';
+import { createLogger, redact } from '../../singer/src/log.js';
+import { packageVersion } from '../../singer/src/paths.js';
+import { NdjsonWriter } from '../../singer/src/writer.js';
+import { catalogJson, discoverCatalog } from './catalog/discover.js';
+import { loadTapConfig, TAP_INFO } from './config.js';
+import { formatSummary, runTap } from './tap.js';
+
+export class CliError extends Error {
+  override name = 'CliError';
+}
+
+function readJsonFile(file: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new CliError(`cannot read ${what} file ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new CliError(`${what} file ${file} is not valid JSON (${(err as Error).message})`);
+  }
+}
+
+/** `--catalog`/`--properties FILE`, or the discovered catalog (every stream selected) without one. */
+export function loadCatalog(file: string | undefined): SingerCatalog {
+  return file ? parseCatalog(readJsonFile(file, 'catalog'), file) : discoverCatalog();
+}
+
+/**
+ * `--state FILE`: the last state the target printed. An empty file counts as no state; a file holding
+ * several lines (a target's whole stdout) is read for its last JSON line, as orchestrators do.
+ */
+export function loadState(file: string | undefined): unknown {
+  if (!file) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new CliError(`cannot read state file ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+  }
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  if (lines.length === 0) return undefined;
+  const last = lines.length === 1 ? text : lines[lines.length - 1]!;
+  try {
+    return JSON.parse(last);
+  } catch (err) {
+    throw new CliError(
+      `state file ${file} is not valid JSON (${(err as Error).message}); delete it to start over`,
+    );
+  }
+}
+
+export type SingerArgs = {
+  config?: string;
+  state?: string;
+  catalog?: string;
+  properties?: string;
+  discover?: boolean;
+  about?: boolean;
+  format?: string;
+};
+
+/** The Singer flags; the Airbyte verbs (spec, check, discover, read) can be added as commands next to them. */
+export function singerOptions(argv: string[]) {
+  return yargs(argv)
+    .scriptName('tap-pennylane')
+    .usage(
+      '$0 --config FILE [--state FILE] [--catalog FILE]\n$0 --discover | --about [--format json|markdown]',
+    )
+    .option('config', {
+      alias: 'c',
+      type: 'string',
+      describe: 'JSON config file (env TAP_PENNYLANE_* overrides it)',
+    })
+    .option('state', {
+      alias: 's',
+      type: 'string',
+      describe: 'state file: the last STATE value the target printed',
+    })
+    .option('catalog', {
+      type: 'string',
+      describe: 'catalog file selecting streams and fields (default: all)',
+    })
+    .option('properties', { alias: 'p', type: 'string', describe: 'legacy name of --catalog' })
+    .option('discover', { alias: 'd', type: 'boolean', describe: 'print the catalog and exit' })
+    .option('about', { type: 'boolean', describe: 'print the name, capabilities and settings, then exit' })
+    .option('format', { type: 'string', choices: ['json', 'markdown'], describe: 'format of --about' })
+    .conflicts('catalog', 'properties')
+    .version(packageVersion)
+    .strict()
+    .help();
+}
+
+/** Runs the Singer tap with parsed flags; returns the exit code. Logs and the summary go to stderr. */
+export async function runSinger(args: SingerArgs): Promise<number> {
+  if (args.about) {
+    process.stdout.write(`${args.format === 'markdown' ? aboutMarkdown(TAP_INFO) : aboutJson(TAP_INFO)}\n`);
+    return 0;
+  }
+  if (args.discover) {
+    process.stdout.write(catalogJson());
+    return 0;
+  }
+  const log = createLogger('tap-pennylane');
+  const config = loadTapConfig(args.config);
+  const catalog = loadCatalog(args.catalog ?? args.properties);
+  const state = loadState(args.state);
+  const writer = new NdjsonWriter(process.stdout);
+  const summary = await runTap({ config, catalog, state, emit: (m) => writer.write(m), log });
+  await writer.close();
+  process.stderr.write(`${formatSummary(summary)}\n`);
+  if (!summary.ok) {
+    const failed = Object.values(summary.streams).filter((s) => s.status === 'failed').length;
+    throw new CliError(`${failed} stream(s) failed; first: ${summary.error}`);
+  }
+  return 0;
+}
+
+export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
+  try {
+    const args = (await singerOptions(argv).parseAsync()) as SingerArgs;
+    return await runSinger(args);
+  } catch (err) {
+    const message = (err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, ' ');
+    process.stderr.write(`tap-pennylane: error: ${redact(message)}\n`);
+    return 1;
+  }
+}
+
+const invokedAs = process.argv[1] ? pathToFileURL(realpathSync(process.argv[1])).href : '';
+if (import.meta.url === invokedAs) {
+  // A closed stdout (e.g. `| head`) ends the run quietly instead of with a stack trace.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(1);
+  });
+  process.exitCode = await main();
+}

@@ -1,0 +1,89 @@
+import type { JsonSchema, SingerMessage } from '../../../singer/src/messages.js';
+import type { SelectedStream } from '../catalog/select.js';
+import type { StateStore } from './state.js';
+
+export type Emit = (message: SingerMessage) => Promise<void>;
+
+export type StreamCounts = { records: number; deleted: number };
+
+/**
+ * The one way out for every stream. Streams run concurrently, but each message goes through `emit` as a
+ * whole (one line), and a STATE is added every `stateEvery` records so a target can commit long runs in
+ * slices; that STATE only carries bookmarks whose records were emitted before it.
+ */
+export class Output {
+  private sinceState = 0;
+
+  constructor(
+    private readonly emit: Emit,
+    private readonly state: StateStore,
+    private readonly stateEvery = 10_000,
+  ) {}
+
+  async send(message: SingerMessage): Promise<void> {
+    await this.emit(message);
+    if (message.type === 'RECORD' && ++this.sinceState >= this.stateEvery) await this.emitState();
+  }
+
+  async emitState(): Promise<void> {
+    this.sinceState = 0;
+    await this.emit({ type: 'STATE', value: this.state.snapshot() });
+  }
+}
+
+const DELETED_AT: JsonSchema = { type: ['string', 'null'], format: 'date-time' };
+
+/** One stream's messages: its SCHEMA first, then projected records, tombstones and ACTIVATE_VERSIONs. */
+export class StreamWriter {
+  readonly counts: StreamCounts = { records: 0, deleted: 0 };
+  private schemaSent = false;
+
+  constructor(
+    private readonly out: Output,
+    readonly selected: SelectedStream,
+    /** Whether this stream can emit deletes (then `_sdc_deleted_at` is in its SCHEMA). */
+    private readonly deletes: boolean,
+  ) {}
+
+  get name(): string {
+    return this.selected.definition.name;
+  }
+
+  async schema(): Promise<void> {
+    if (this.schemaSent) return;
+    this.schemaSent = true;
+    const schema = this.selected.schema;
+    const withDeletes =
+      this.deletes && !schema.properties?._sdc_deleted_at
+        ? { ...schema, properties: { ...schema.properties, _sdc_deleted_at: DELETED_AT } }
+        : schema;
+    await this.out.send({
+      type: 'SCHEMA',
+      stream: this.name,
+      schema: withDeletes,
+      key_properties: this.selected.definition.key,
+    });
+  }
+
+  async record(raw: Record<string, unknown>, version?: number): Promise<void> {
+    this.counts.records++;
+    const message: SingerMessage = { type: 'RECORD', stream: this.name, record: this.selected.project(raw) };
+    if (version !== undefined) message.version = version;
+    await this.out.send(message);
+  }
+
+  /** A delete: the key fields and `_sdc_deleted_at`, nothing else (the row is gone upstream). */
+  async tombstone(key: Record<string, unknown>, deletedAt: string): Promise<void> {
+    this.counts.records++;
+    this.counts.deleted++;
+    await this.out.send({
+      type: 'RECORD',
+      stream: this.name,
+      record: { ...key, _sdc_deleted_at: deletedAt },
+    });
+  }
+
+  async activateVersion(version: number): Promise<void> {
+    await this.out.send({ type: 'ACTIVATE_VERSION', stream: this.name, version });
+  }
+}

@@ -1,0 +1,224 @@
+import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EXPORT_RESOURCES } from '../../../pennylane/src/api.js';
+import { readAglXlsx } from '../exports/agl-reader.js';
+import { readFec } from '../exports/fec-reader.js';
+import { ExportUrlExpiredError } from '../http/errors.js';
+import type { ExportStream } from '../streams/definition.js';
+import { iso, type SyncContext } from './context.js';
+import type { StreamWriter } from './emitter.js';
+import { type FiscalYear, isSettled } from './fiscal-years.js';
+import { type ExportBookmark, readExportBookmark, type YearExport } from './state.js';
+
+type ExportJob = {
+  id: number;
+  status: 'pending' | 'ready' | 'error' | string;
+  file_url?: string | null;
+  created_at?: string;
+};
+
+/** One parsed row: its number in the file (line or worksheet row) and its values. */
+type FileRow = { number: number; values: Record<string, unknown> };
+
+export class ExportFailedError extends Error {
+  override name = 'ExportFailedError';
+}
+
+/**
+ * Whether a fiscal year needs a new export this run. Settled (closed, frozen) years are exported once:
+ * again only when they were still open at their last export, or when reexport_closed_years asks.
+ * Open years are exported again once their last export is older than export_max_age_hours (or on
+ * full_refresh), so an incremental run every two hours does not wait on export jobs.
+ */
+export function exportDue(
+  year: FiscalYear,
+  last: YearExport | undefined,
+  opts: { now: number; maxAgeHours: number; fullRefresh: boolean; reexportClosed: boolean },
+): boolean {
+  if (!last || last.exported_at === null) return true;
+  if (last.period_start !== year.start || last.period_end !== year.finish) return true;
+  if (isSettled(year.status)) return !isSettled(last.status) || opts.reexportClosed;
+  if (opts.fullRefresh) return true;
+  return opts.now - Date.parse(last.exported_at) >= opts.maxAgeHours * 3_600_000;
+}
+
+/**
+ * FEC and analytical ledger: one export job per fiscal year in scope. After the run the table holds
+ * exactly the latest export of each year in scope: rows are keyed by (fiscal_year_id, row number) and
+ * every number the previous export had but the new one lacks gets a delete, as do all rows of a year
+ * that left the scope.
+ */
+export async function syncExport(ctx: SyncContext, w: StreamWriter, def: ExportStream): Promise<void> {
+  const bookmark: ExportBookmark = readExportBookmark(ctx.state.get(def.name));
+  const numberField = def.key.find((k) => k !== 'fiscal_year_id') ?? 'row_number';
+  const years = await ctx.fiscalYearsInScope();
+  const inScope = new Set(years.map((y) => String(y.id)));
+  const save = async () => {
+    ctx.state.set(def.name, bookmark);
+    await ctx.out.emitState();
+  };
+
+  const deletedAt = iso(ctx.now());
+  for (const [id, last] of Object.entries(bookmark.years)) {
+    if (inScope.has(id)) continue;
+    for (let n = 1; n <= last.last_row; n++) {
+      await w.tombstone({ fiscal_year_id: Number(id), [numberField]: n }, deletedAt);
+    }
+    delete bookmark.years[id];
+    ctx.log.info(`${def.name}: fiscal year ${id} left the scope, its ${last.rows} rows are deleted`);
+  }
+  await save();
+
+  const opts = {
+    now: ctx.now(),
+    maxAgeHours: ctx.config.exportMaxAgeHours,
+    fullRefresh: ctx.config.fullRefresh,
+    reexportClosed: ctx.config.reexportClosedYears,
+  };
+  const due = years.filter((y) => exportDue(y, bookmark.years[String(y.id)], opts));
+  const skipped = years.length - due.length;
+  if (skipped > 0) ctx.log.info(`${def.name}: ${skipped} fiscal year(s) exported recently enough, kept`);
+
+  // Export jobs of different years run side by side: most of their time is spent waiting for Pennylane.
+  const results = await Promise.allSettled(
+    due.map(async (year) => {
+      const key = String(year.id);
+      const { error, ...outcome } = await exportYear(ctx, w, def, year, numberField, bookmark.years[key]);
+      bookmark.years[key] = outcome;
+      await save();
+      if (error) throw error;
+    }),
+  );
+  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
+  if (failures.length > 0) throw failures[0];
+}
+
+async function exportYear(
+  ctx: SyncContext,
+  w: StreamWriter,
+  def: ExportStream,
+  year: FiscalYear,
+  numberField: string,
+  last: YearExport | undefined,
+): Promise<YearExport & { error?: Error }> {
+  const oldLast = last?.last_row ?? 0;
+  let emittedMax = 0;
+  try {
+    for (let attempt = 1; ; attempt++) {
+      const exportedAt = ctx.now();
+      const job = await createAndWait(ctx, def, year);
+      let input: Readable;
+      try {
+        input = await ctx.client.download(job.file_url!, { stream: def.name });
+      } catch (err) {
+        if (err instanceof ExportUrlExpiredError && attempt === 1) {
+          ctx.log.warn(
+            `${def.name}: fiscal year ${year.id}: the file URL expired before download, exporting again`,
+          );
+          continue;
+        }
+        throw err;
+      }
+      const fixed = {
+        fiscal_year_id: year.id,
+        export_id: job.id,
+        exported_at: job.created_at ?? iso(exportedAt),
+      };
+      let rows = 0;
+      let previous = 0;
+      const deletedAt = iso(ctx.now());
+      for await (const row of fileRows(def, input)) {
+        // Numbers the old export had between two rows of the new one (blank lines) are gone too.
+        for (let n = previous + 1; n < row.number && n <= oldLast; n++) {
+          await w.tombstone({ fiscal_year_id: year.id, [numberField]: n }, deletedAt);
+        }
+        await w.record({ ...row.values, ...fixed, [numberField]: row.number });
+        previous = row.number;
+        emittedMax = Math.max(emittedMax, row.number);
+        rows++;
+      }
+      for (let n = previous + 1; n <= oldLast; n++) {
+        await w.tombstone({ fiscal_year_id: year.id, [numberField]: n }, deletedAt);
+      }
+      ctx.log.info(`${def.name}: fiscal year ${year.id} (${year.start}..${year.finish}): ${rows} rows`);
+      return {
+        export_id: job.id,
+        exported_at: iso(exportedAt),
+        period_start: year.start,
+        period_end: year.finish,
+        status: year.status,
+        rows,
+        last_row: previous,
+      };
+    }
+  } catch (err) {
+    const error =
+      err instanceof ExportFailedError
+        ? err
+        : new ExportFailedError(
+            `${def.name}: fiscal year ${year.id} (${year.start}..${year.finish}): ${(err as Error).message}`,
+            { cause: err },
+          );
+    // Rows of a half-read file may be in the table: remember the highest number so that the next
+    // export deletes whatever this one left beyond its own rows. The year is exported again next run.
+    return {
+      export_id: last?.export_id ?? null,
+      exported_at: null,
+      period_start: year.start,
+      period_end: year.finish,
+      status: last?.status ?? year.status,
+      rows: last?.rows ?? 0,
+      last_row: Math.max(oldLast, emittedMax),
+      error,
+    };
+  }
+}
+
+/** POST the job, then poll it (each poll is one request of the shared budget) until ready or error. */
+async function createAndWait(ctx: SyncContext, def: ExportStream, year: FiscalYear): Promise<ExportJob> {
+  const path = EXPORT_RESOURCES[def.export].path;
+  const body = {
+    period_start: year.start,
+    period_end: year.finish,
+    ...(def.export === 'analytical_general_ledgers' ? { mode: 'in_line' } : {}),
+  };
+  const where = `${def.name}: fiscal year ${year.id} (${year.start}..${year.finish})`;
+  let job = await ctx.client.postJson<ExportJob>(path, body, { stream: def.name });
+  const deadline = Date.now() + ctx.config.exportPollTimeoutSeconds * 1000;
+  const interval = ctx.config.exportPollIntervalSeconds * 1000;
+  while (job.status === 'pending') {
+    if (Date.now() + interval > deadline) {
+      throw new ExportFailedError(
+        `${where}: export ${job.id} still pending after ${ctx.config.exportPollTimeoutSeconds} s; raise export_poll_timeout_seconds or retry later`,
+      );
+    }
+    await sleep(interval);
+    job = await ctx.client.getJson<ExportJob>(`${path}/${job.id}`, undefined, { stream: def.name });
+  }
+  if (job.status === 'error') {
+    throw new ExportFailedError(
+      `${where}: Pennylane reports export ${job.id} in error; retry later, or try the export in Pennylane's UI to see why`,
+    );
+  }
+  if (job.status !== 'ready' || typeof job.file_url !== 'string' || job.file_url === '') {
+    throw new ExportFailedError(
+      `${where}: export ${job.id} has status ${JSON.stringify(job.status)} and no file_url; retry later`,
+    );
+  }
+  return job;
+}
+
+/** The file's rows in neutral form, empty values as null (the schemas' dates and decimals are nullable). */
+async function* fileRows(def: ExportStream, input: Readable): AsyncGenerator<FileRow> {
+  if (def.export === 'fecs') {
+    for await (const { line, row } of readFec(input)) yield { number: line, values: nullEmpty(row) };
+  } else {
+    for await (const { row, values } of readAglXlsx(input)) yield { number: row, values: nullEmpty(values) };
+  }
+}
+
+function nullEmpty(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) out[k] = v === '' ? null : v;
+  return out;
+}

@@ -1,0 +1,120 @@
+/**
+ * The tap's state: `{ "bookmarks": { "<stream>": { … } } }`, the Singer convention. A bookmark only moves
+ * once the records it stands for have been emitted, so any STATE printed from here is safe to commit.
+ * Bookmarks of streams that are not selected in this run are kept as they are.
+ */
+export type TapState = { bookmarks: Record<string, unknown> };
+
+/** Changelog streams: where the next run reads `/changelogs/<resource>` from. */
+export type ChangelogBookmark = {
+  /** RFC 3339; the next run reads the changelog from this instant minus changelog_overlap_seconds. */
+  changelog_at: string;
+  /** ACTIVATE_VERSION of the last full listing; incremental records carry it too. */
+  version: number;
+};
+
+/** Full-table streams (and trial_balance): the version of the last complete pass. */
+export type FullTableBookmark = {
+  version: number;
+  /**
+   * Streams refreshed from another stream's changelog (ledger_entries): the instant from which that
+   * changelog must be read for this table to stay complete. An incremental refresh is only possible
+   * when the source's changelog read this run starts at or before it.
+   */
+  complete_at?: string;
+};
+
+/** One export (FEC or analytical ledger) of one fiscal year. */
+export type YearExport = {
+  export_id: number | null;
+  /** When the export job was created; null when the last attempt failed half way. */
+  exported_at: string | null;
+  period_start: string;
+  period_end: string;
+  /** Fiscal year status when it was exported: closed and frozen years are not exported again. */
+  status: string;
+  rows: number;
+  /** Highest row number emitted for this year: the next export deletes the numbers it no longer has. */
+  last_row: number;
+};
+
+export type ExportBookmark = { years: Record<string, YearExport> };
+
+export class StateError extends Error {
+  override name = 'StateError';
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Checks the shape of a state value (the one the target printed last); `{}` and null mean "no state". */
+export function parseState(value: unknown, source = 'state'): TapState {
+  if (value === undefined || value === null) return { bookmarks: {} };
+  if (!isObject(value)) {
+    throw new StateError(`${source}: a state must be a JSON object like {"bookmarks": {...}}`);
+  }
+  if (value.bookmarks === undefined) return { ...value, bookmarks: {} };
+  if (!isObject(value.bookmarks)) {
+    throw new StateError(`${source}: "bookmarks" must be an object keyed by stream name`);
+  }
+  return { ...value, bookmarks: { ...value.bookmarks } };
+}
+
+export class StateStore {
+  private readonly state: TapState;
+
+  constructor(initial: TapState) {
+    this.state = structuredClone(initial);
+  }
+
+  get(stream: string): unknown {
+    return this.state.bookmarks[stream];
+  }
+
+  /** Call only once the records this bookmark covers have been emitted. */
+  set(stream: string, bookmark: unknown): void {
+    this.state.bookmarks[stream] = structuredClone(bookmark);
+  }
+
+  snapshot(): TapState {
+    return structuredClone(this.state);
+  }
+}
+
+const isInstant = (v: unknown): v is string => typeof v === 'string' && !Number.isNaN(Date.parse(v));
+
+/** A changelog bookmark, or undefined (with the reason) when it is missing or unusable. */
+export function readChangelogBookmark(raw: unknown): ChangelogBookmark | string {
+  if (raw === undefined) return 'no bookmark';
+  if (!isObject(raw) || !isInstant(raw.changelog_at)) return 'bookmark without a valid "changelog_at"';
+  return {
+    changelog_at: raw.changelog_at,
+    version: typeof raw.version === 'number' ? raw.version : Date.parse(raw.changelog_at),
+  };
+}
+
+export function readFullTableBookmark(raw: unknown): FullTableBookmark | undefined {
+  if (!isObject(raw) || typeof raw.version !== 'number') return undefined;
+  return {
+    version: raw.version,
+    ...(isInstant(raw.complete_at) ? { complete_at: raw.complete_at } : {}),
+  };
+}
+
+export function readExportBookmark(raw: unknown): ExportBookmark {
+  if (!isObject(raw) || !isObject(raw.years)) return { years: {} };
+  const years: Record<string, YearExport> = {};
+  for (const [id, y] of Object.entries(raw.years)) {
+    if (!isObject(y) || typeof y.last_row !== 'number') continue;
+    years[id] = {
+      export_id: typeof y.export_id === 'number' ? y.export_id : null,
+      exported_at: isInstant(y.exported_at) ? y.exported_at : null,
+      period_start: String(y.period_start ?? ''),
+      period_end: String(y.period_end ?? ''),
+      status: String(y.status ?? ''),
+      rows: typeof y.rows === 'number' ? y.rows : 0,
+      last_row: y.last_row,
+    };
+  }
+  return { years };
+}
