@@ -1,0 +1,115 @@
+/**
+ * `npm start`: the always-on service. Keeps the local database up (for Power BI), runs an
+ * incremental sync every 2 hours and a full reload at 03:00 Europe/Paris (both from .env), one at a
+ * time, until SIGINT/SIGTERM, which stops the run in flight cleanly and then the database.
+ */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { createLogger, redact } from '../../singer/src/log.js';
+import { packageVersion } from '../../singer/src/paths.js';
+import { loadDotEnv, loadRunnerConfig, RUNNER_ENV } from './config.js';
+import { RunLockHeldError } from './run-lock.js';
+import { validateSchedule } from './schedule.js';
+import { Scheduler } from './scheduler.js';
+import { readStateFile } from './state-file.js';
+import { formatSummary } from './summary.js';
+import { runSync } from './sync.js';
+import { embeddedBanner, openTargetDatabase } from './target-database.js';
+
+const log = createLogger('pennylane-scheduler');
+
+async function main(): Promise<number> {
+  const argv = await yargs(hideBin(process.argv))
+    .scriptName('pennylane-scheduler')
+    .usage('$0\n\nRuns the syncs on a schedule (settings: .env) until Ctrl-C.')
+    .option('env-file', {
+      type: 'string',
+      default: '.env',
+      describe: 'Settings file loaded into the environment',
+    })
+    .version(packageVersion)
+    .strict()
+    .help()
+    .parseAsync();
+  loadDotEnv(argv['env-file']);
+  const config = loadRunnerConfig(process.env);
+  validateSchedule(config.schedule, {
+    incremental: RUNNER_ENV.incrementalCron,
+    full: RUNNER_ENV.fullCron,
+    timeZone: RUNNER_ENV.timeZone,
+  });
+
+  const db = await openTargetDatabase(config, log);
+  if (db.embedded)
+    process.stderr.write(`${embeddedBanner(db.embedded, config.schema, db.embedded.created)}\n`);
+  log.info(`target database ${db.describe}, schema "${config.schema}"`);
+
+  const scheduler = new Scheduler({
+    schedule: config.schedule,
+    log,
+    run: async (mode, signal) => {
+      try {
+        const result = await runSync(
+          { mode },
+          {
+            connection: db.connection,
+            schema: config.schema,
+            stateFile: config.stateFile,
+            childEnv: db.childEnv,
+            log,
+            signal,
+          },
+        );
+        log.info(formatSummary(result, config.stateFile));
+        return result.outcome;
+      } catch (err) {
+        if (err instanceof RunLockHeldError) {
+          log.warn(err.message);
+          return 'locked';
+        }
+        throw err;
+      }
+    },
+  });
+
+  const { incremental, full, timeZone } = config.schedule;
+  log.info(`schedule (${timeZone}): incremental "${incremental}", full reload "${full}"`);
+  // Never synced yet: load everything now rather than leave Power BI empty until the first slot.
+  const firstRun = readStateFile(config.stateFile) === undefined;
+  scheduler.start(firstRun ? 'full' : undefined);
+  const next = scheduler.next();
+  log.info(`next slot: ${next.mode} at ${next.at.toLocaleString('fr-FR', { timeZone })} (${timeZone})`);
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        log.warn(`${signal} again: exiting now`);
+        resolve(1);
+        return;
+      }
+      stopping = true;
+      log.info(`${signal} received: stopping (the run in flight, if any, is stopped cleanly first)`);
+      scheduler
+        .stop()
+        .then(() => db.close())
+        .then(
+          () => resolve(0),
+          (err: Error) => {
+            log.error(`while stopping: ${err.message}`);
+            resolve(1);
+          },
+        );
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    process.stderr.write(`pennylane-scheduler: error: ${redact(err.message)}\n`);
+    process.exit(err.name === 'ConfigError' ? 2 : 1);
+  },
+);

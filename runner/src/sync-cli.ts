@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+/**
+ * `npm run sync -- [--full] [--stream NAME ...] [--record FILE]` (bin `pennylane-sync`): one sync,
+ * tap-pennylane | target-postgres, into the configured database or the embedded one.
+ * Exit codes: 0 succeeded, 1 failed, 2 bad usage or configuration, 3 another run holds the lock,
+ * 130/143 stopped by SIGINT/SIGTERM.
+ */
+import { resolve } from 'node:path';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { createLogger, redact } from '../../singer/src/log.js';
+import { packageVersion } from '../../singer/src/paths.js';
+import { loadDotEnv, loadRunnerConfig } from './config.js';
+import { RunLockHeldError } from './run-lock.js';
+import { formatSummary } from './summary.js';
+import { runSync } from './sync.js';
+import { embeddedBanner, openTargetDatabase, type TargetDatabase } from './target-database.js';
+
+const log = createLogger('pennylane-sync');
+
+async function main(): Promise<number> {
+  const argv = await yargs(hideBin(process.argv))
+    .scriptName('pennylane-sync')
+    .usage(
+      '$0 [--full] [--stream NAME ...] [--record FILE]\n\nSync Pennylane into PostgreSQL (settings: .env).',
+    )
+    .option('full', {
+      type: 'boolean',
+      default: false,
+      describe: 'Ignore bookmarks and read every stream in full',
+    })
+    .option('stream', { type: 'string', array: true, describe: 'Only these streams (repeatable)' })
+    .option('record', { type: 'string', describe: "Save the tap's output (NDJSON, .gz allowed) for replay" })
+    .option('env-file', {
+      type: 'string',
+      default: '.env',
+      describe: 'Settings file loaded into the environment',
+    })
+    .option('state-file', {
+      type: 'string',
+      describe: 'State file (default $PENNYLANE_SYNC_STATE_FILE or state/state.json)',
+    })
+    .version(packageVersion)
+    .strict()
+    .help()
+    .parseAsync();
+
+  loadDotEnv(argv['env-file']);
+  if (argv['state-file']) process.env.PENNYLANE_SYNC_STATE_FILE = argv['state-file'];
+  const config = loadRunnerConfig(process.env);
+  const streams = argv.stream
+    ?.flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+  const controller = new AbortController();
+  let signalled: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) return;
+    signalled = signal;
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  let db: TargetDatabase | undefined;
+  try {
+    db = await openTargetDatabase(config, log);
+    if (db.embedded?.created) process.stderr.write(`${embeddedBanner(db.embedded, config.schema, true)}\n`);
+    log.info(`target database ${db.describe}, schema "${config.schema}"`);
+    const result = await runSync(
+      {
+        mode: argv.full ? 'full' : 'incremental',
+        ...(streams && streams.length > 0 ? { streams } : {}),
+        ...(argv.record ? { recordFile: resolve(argv.record) } : {}),
+      },
+      {
+        connection: db.connection,
+        schema: config.schema,
+        stateFile: config.stateFile,
+        childEnv: db.childEnv,
+        log,
+        signal: controller.signal,
+      },
+    );
+    process.stderr.write(`${formatSummary(result, config.stateFile)}\n`);
+    if (signalled) return signalled === 'SIGINT' ? 130 : 143;
+    return result.outcome === 'succeeded' ? 0 : 1;
+  } catch (err) {
+    if (err instanceof RunLockHeldError) {
+      process.stderr.write(`pennylane-sync: ${redact(err.message)}\n`);
+      return 3;
+    }
+    throw err;
+  } finally {
+    await db?.close().catch((err: Error) => log.warn(`could not stop the local PostgreSQL: ${err.message}`));
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    process.stderr.write(`pennylane-sync: error: ${redact(err.message)}\n`);
+    process.exit(err.name === 'ConfigError' || err.name === 'YError' ? 2 : 1);
+  },
+);
