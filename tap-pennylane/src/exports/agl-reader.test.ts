@@ -1,0 +1,177 @@
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { describe, it } from 'node:test';
+import ExcelJS from 'exceljs';
+import { AGL_COLUMNS, type AglRow } from '../../../pennylane/src/export-formats.js';
+import { writeAglXlsx } from '../../../sandbox/src/exports/agl-writer.js';
+import { AglFormatError, decimalFromDouble, decimalFromText, readAglXlsx } from './agl-reader.js';
+
+const row = (fields: Partial<AglRow>): AglRow =>
+  Object.fromEntries(AGL_COLUMNS.map((c) => [c.key, fields[c.key] ?? null])) as AglRow;
+
+const collect = async (bytes: Buffer, chunkSize = 4096) => {
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += chunkSize) chunks.push(bytes.subarray(i, i + chunkSize));
+  const out: { row: number; values: AglRow }[] = [];
+  for await (const r of readAglXlsx(Readable.from(chunks))) out.push(r);
+  return out;
+};
+
+/** A workbook built cell by cell, as another program than our writer would lay it out. */
+const handMade = async (rows: unknown[][]): Promise<Buffer> => {
+  const workbook = new ExcelJS.Workbook();
+  const sheet = workbook.addWorksheet('Export');
+  for (const cells of rows) sheet.addRow(cells);
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+};
+
+const ROWS: AglRow[] = [
+  row({
+    date: '2025-03-31',
+    journal_code: 'VT',
+    journal_label: 'Ventes',
+    piece_number: 'F-2025-001',
+    account_number: '411000',
+    account_label: 'Clients',
+    thirdparty_account_number: 'C0001',
+    thirdparty_label: 'Œuvres d’Ÿvette',
+    label: 'Facture 1 200 €',
+    invoice_number: 'F-2025-001',
+    debit: '1234.56',
+    credit: '0.00',
+    lettering: 'AA',
+    category_group: 'Projets',
+    category_label: 'Chantier Šibenik',
+    analytical_code: 'P-01',
+    category_weight: '0.3333',
+    ledger_entry_id: 4_300_000_001,
+    ledger_entry_line_id: 4_300_000_002,
+  }),
+  row({
+    date: '2024-12-01',
+    journal_code: 'HA',
+    account_number: '601000',
+    label: 'Avoir',
+    debit: '0.10',
+    credit: '-99999999999.99',
+    category_weight: '1.00',
+  }),
+  row({
+    date: '2025-01-15',
+    journal_code: 'OD',
+    account_number: '471000',
+    label: 'Big',
+    debit: '12345678901234.567',
+    credit: '0.30',
+  }),
+];
+
+describe('readAglXlsx', () => {
+  it('reads back what writeAglXlsx wrote, with exact amounts, dates and ids, whatever the chunk size', async () => {
+    const rows = await collect(await writeAglXlsx(ROWS), 1000);
+    assert.deepEqual(rows, [
+      { row: 2, values: ROWS[0] },
+      { row: 3, values: ROWS[1] },
+      { row: 4, values: ROWS[2] },
+    ]);
+  });
+
+  it('maps reordered, differently cased and unaccented headers, skips unknown columns and a title block', async () => {
+    const file = await handMade([
+      ['Grand livre analytique du 01/01/2025 au 31/12/2025'],
+      [],
+      [
+        'Commentaire',
+        'CREDIT',
+        'debit',
+        'libelle',
+        'Numero de compte',
+        'code journal',
+        'date',
+        'Identifiant ligne',
+      ],
+      [
+        'ignored',
+        0.1 + 0.2,
+        '1 234,56',
+        'Loyer',
+        613200,
+        'HA',
+        new Date(Date.UTC(2025, 5, 30)),
+        4_300_000_009,
+      ],
+      [],
+      ['x', '-12.5', 7, 'Remise', '613200', 'HA', '31/05/2025', '4300000010'],
+    ]);
+    const rows = await collect(file);
+    assert.deepEqual(
+      rows.map((r) => [
+        r.row,
+        r.values.date,
+        r.values.debit,
+        r.values.credit,
+        r.values.account_number,
+        r.values.label,
+      ]),
+      [
+        [4, '2025-06-30', '1234.56', '0.30', '613200', 'Loyer'],
+        [6, '2025-05-31', '7.00', '-12.5', '613200', 'Remise'],
+      ],
+    );
+    assert.deepEqual(
+      rows.map((r) => [r.values.ledger_entry_line_id, r.values.journal_label, r.values.category_weight]),
+      [
+        [4_300_000_009, null, null],
+        [4_300_000_010, null, null],
+      ],
+    );
+  });
+
+  it('names the missing required column when no header row has it', async () => {
+    const file = await handMade([
+      ['Date', 'Code journal', 'Numéro de compte', 'Libellé', 'Débit'],
+      [new Date(), 'VT', '411000', 'x', 1],
+    ]);
+    await assert.rejects(collect(file), (err: unknown) => {
+      assert.ok(err instanceof AglFormatError);
+      assert.equal(err.row, 1);
+      assert.match(err.message, /^AGL xlsx row 1: no header row with the required columns: "Crédit" missing/);
+      return true;
+    });
+  });
+
+  it('names the row and column of a value of the wrong kind', async () => {
+    const file = await handMade([
+      ['Date', 'Code journal', 'Numéro de compte', 'Libellé', 'Débit', 'Crédit'],
+      ['2025-01-01', 'VT', '411000', 'ok', 1, 0],
+      ['2025-01-02', 'VT', '411000', 'bad', 'douze', 0],
+    ]);
+    await assert.rejects(collect(file), /AGL xlsx row 3, column "Débit": "douze" is not a decimal amount/);
+  });
+
+  it('rejects a file that is not an xlsx workbook', async () => {
+    await assert.rejects(
+      collect(Buffer.from('JournalCode\tJournalLib\r\nVT\tVentes\r\n')),
+      /^AglFormatError: AGL xlsx row 0: (not a readable xlsx workbook|the workbook has no worksheet)/,
+    );
+  });
+});
+
+describe('AGL decimal conversions', () => {
+  it('recovers the decimal a double stands for, without binary noise, with at least two decimals', () => {
+    assert.equal(decimalFromDouble(0.1 + 0.2), '0.30');
+    assert.equal(decimalFromDouble(1234.56), '1234.56');
+    assert.equal(decimalFromDouble(-0.01), '-0.01');
+    assert.equal(decimalFromDouble(-0), '0.00');
+    assert.equal(decimalFromDouble(1e21), '1000000000000000000000.00');
+    assert.equal(decimalFromDouble(1.5e-7), '0.00000015');
+    assert.equal(decimalFromDouble(9999999999999.99), '9999999999999.99');
+  });
+
+  it('reads decimals written as text exactly, with either decimal mark and spaces as thousands separators', () => {
+    assert.equal(decimalFromText('12345678901234.567'), '12345678901234.567');
+    assert.equal(decimalFromText('-1 234,50'), '-1234.50');
+    assert.equal(decimalFromText('0012'), '12');
+    for (const bad of ['', '-', '.', 'douze', '1.2.3']) assert.equal(decimalFromText(bad), undefined);
+  });
+});
