@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { mayLoseNumbers, parseJsonLossless } from './json-lossless.js';
 import { type Place, ProtocolError, type SingerMessage, toSingerMessage } from './messages.js';
 
 export type Line = { text: string; line: number };
@@ -35,10 +36,20 @@ export async function* readLines(input: Readable): AsyncGenerator<Line> {
   }
 }
 
-export type PlacedMessage = { message: SingerMessage; place: Place };
+/** `lossless` is set when the message holds LosslessNumber values (see json-lossless.ts). */
+export type PlacedMessage = { message: SingerMessage; place: Place; lossless?: true };
+
+export type ReadOptions = {
+  /** Numbers with more than 15 significant digits keep their digits (as LosslessNumber). */
+  losslessNumbers?: boolean;
+};
 
 /** Decodes NDJSON lines into Singer messages, naming the source and line of anything malformed. */
-export async function* readSingerMessages(input: Readable, source: string): AsyncGenerator<PlacedMessage> {
+export async function* readSingerMessages(
+  input: Readable,
+  source: string,
+  options: ReadOptions = {},
+): AsyncGenerator<PlacedMessage> {
   for await (const { text, line } of readLines(input)) {
     const place = { source, line };
     let value: unknown;
@@ -49,6 +60,10 @@ export async function* readSingerMessages(input: Readable, source: string): Asyn
         place,
         `invalid JSON (${(err as Error).message}); each line must be one JSON message`,
       );
+    }
+    if (options.losslessNumbers && mayLoseNumbers(text)) {
+      yield { message: toSingerMessage(parseJsonLossless(text), place), place, lossless: true };
+      continue;
     }
     yield { message: toSingerMessage(value, place), place };
   }

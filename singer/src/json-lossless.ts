@@ -1,0 +1,162 @@
+/**
+ * JSON numbers without loss. JSON.parse turns 12345678901234567890.123456789 into a double; accounting
+ * data must reach PostgreSQL's numeric exactly. JSON.parse stays on the hot path: only a line that may
+ * hold a number with more than 15 significant digits (mayLoseNumbers) is parsed again here, and only
+ * those numbers become LosslessNumber (the others stay plain numbers).
+ */
+export class LosslessNumber {
+  constructor(readonly text: string) {}
+  valueOf(): number {
+    return Number(this.text);
+  }
+  toString(): string {
+    return this.text;
+  }
+}
+
+/** Cheap pre-check: 16 digits in a row, or 17 digits/dots in a row (a long decimal). */
+const LONG_NUMBER = /\d{16}|[\d.]{17}/;
+export const mayLoseNumbers = (text: string): boolean => LONG_NUMBER.test(text);
+
+const significantDigits = (literal: string): number => {
+  const mantissa = literal
+    .replace(/^-/, '')
+    .replace(/[eE].*$/, '')
+    .replace('.', '');
+  const trimmed = mantissa.replace(/^0+/, '');
+  return trimmed.length;
+};
+
+/** JSON.parse, but numbers with more than 15 significant digits come back as LosslessNumber. */
+export function parseJsonLossless(text: string): unknown {
+  let i = 0;
+  const fail = (what: string): never => {
+    throw new SyntaxError(`${what} at position ${i}`);
+  };
+  const ws = () => {
+    let c = text.charCodeAt(i);
+    while (c === 32 || c === 9 || c === 10 || c === 13) c = text.charCodeAt(++i);
+  };
+  const value = (): unknown => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      const obj: Record<string, unknown> = {};
+      ws();
+      if (text[i] === '}') {
+        i++;
+        return obj;
+      }
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail('expected a property name');
+        const key = string();
+        ws();
+        if (text[i] !== ':') fail("expected ':'");
+        i++;
+        obj[key] = value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === '}') {
+          i++;
+          return obj;
+        } else fail("expected ',' or '}'");
+      }
+    }
+    if (c === '[') {
+      i++;
+      const arr: unknown[] = [];
+      ws();
+      if (text[i] === ']') {
+        i++;
+        return arr;
+      }
+      for (;;) {
+        arr.push(value());
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === ']') {
+          i++;
+          return arr;
+        } else fail("expected ',' or ']'");
+      }
+    }
+    if (c === '"') return string();
+    if (c === 't' && text.startsWith('true', i)) {
+      i += 4;
+      return true;
+    }
+    if (c === 'f' && text.startsWith('false', i)) {
+      i += 5;
+      return false;
+    }
+    if (c === 'n' && text.startsWith('null', i)) {
+      i += 4;
+      return null;
+    }
+    const m = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+    m.lastIndex = i;
+    const found = m.exec(text);
+    if (!found) return fail('unexpected token');
+    i = m.lastIndex;
+    const literal = found[0];
+    return significantDigits(literal) > 15 ? new LosslessNumber(literal) : Number(literal);
+  };
+  const string = (): string => {
+    const start = i;
+    i++;
+    let escaped = false;
+    for (;;) {
+      const ch = text.charCodeAt(i);
+      if (Number.isNaN(ch)) fail('unterminated string');
+      if (ch === 92) {
+        escaped = true;
+        i += 2;
+        continue;
+      }
+      i++;
+      if (ch === 34) break;
+    }
+    const raw = text.slice(start, i);
+    return escaped ? (JSON.parse(raw) as string) : raw.slice(1, -1);
+  };
+  const result = value();
+  ws();
+  if (i < text.length) fail('unexpected data after the JSON value');
+  return result;
+}
+
+/** Whether a parsed value holds a LosslessNumber anywhere. */
+export function hasLosslessNumber(value: unknown): boolean {
+  if (value instanceof LosslessNumber) return true;
+  if (Array.isArray(value)) return value.some(hasLosslessNumber);
+  if (value !== null && typeof value === 'object') return Object.values(value).some(hasLosslessNumber);
+  return false;
+}
+
+/** A copy where every LosslessNumber is a plain number again (for JSON Schema validation). */
+export function toPlainNumbers(value: unknown): unknown {
+  if (value instanceof LosslessNumber) return Number(value.text);
+  if (Array.isArray(value)) return value.map(toPlainNumbers);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toPlainNumbers(v)]));
+  }
+  return value;
+}
+
+/** JSON.stringify that writes LosslessNumber digits as they came. */
+export function stringifyLossless(value: unknown): string {
+  if (value instanceof LosslessNumber) return value.text;
+  if (Array.isArray(value))
+    return `[${value.map((v) => (v === undefined ? 'null' : stringifyLossless(v))).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const parts: string[] = [];
+    for (const [k, v] of Object.entries(value)) {
+      if (v === undefined || typeof v === 'function') continue;
+      parts.push(`${JSON.stringify(k)}:${stringifyLossless(v)}`);
+    }
+    return `{${parts.join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}

@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import yargs from 'yargs';
+import { aboutJson, aboutMarkdown } from '../../singer/src/about.js';
+import { createLogger, redact, registerSecret } from '../../singer/src/log.js';
+import { packageVersion } from '../../singer/src/paths.js';
+import { openInput, readSingerMessages } from '../../singer/src/reader.js';
+import { loadConfig, secretValues } from '../../singer/src/settings.js';
+import { NdjsonWriter } from '../../singer/src/writer.js';
+import { TARGET_INFO, toTargetConfig } from './config.js';
+import { runTarget } from './target.js';
+
+const PREFIX = 'target-postgres';
+
+/** Hides the password of a connection URL as well as the URL itself. */
+function registerSecrets(raw: Record<string, unknown>): void {
+  for (const s of secretValues(TARGET_INFO, raw)) registerSecret(s);
+  const url = raw.database_url;
+  if (typeof url === 'string') {
+    try {
+      registerSecret(decodeURIComponent(new URL(url).password));
+      registerSecret(new URL(url).password);
+    } catch {
+      // not a URL: toTargetConfig says so
+    }
+  }
+}
+
+/**
+ * The Singer CLI: `--config FILE` (optional), `--input FILE` (stdin by default, .gz accepted), `--about`,
+ * `--version`, `--help`. Returns the exit code; the Airbyte verbs (spec|check|write) can dispatch before it.
+ */
+export async function runSingerCli(argv: string[]): Promise<number> {
+  const args = await yargs(argv)
+    .scriptName(PREFIX)
+    .usage(
+      '$0 [--config FILE] [--input FILE]\n\nLoads a Singer message stream (stdin or --input) into PostgreSQL.',
+    )
+    .option('config', {
+      type: 'string',
+      describe: 'JSON config file (env vars TARGET_POSTGRES_<KEY> override it)',
+    })
+    .option('input', {
+      type: 'string',
+      describe: 'Read messages from this NDJSON file (.gz too) instead of stdin',
+    })
+    .option('about', { type: 'boolean', describe: 'Print what this target supports and its settings' })
+    .option('format', {
+      choices: ['json', 'markdown'] as const,
+      default: 'json' as const,
+      describe: 'Format of --about',
+    })
+    .version(packageVersion)
+    .help()
+    .strict()
+    .parseAsync();
+
+  if (args.about) {
+    process.stdout.write(
+      `${args.format === 'markdown' ? aboutMarkdown(TARGET_INFO) : aboutJson(TARGET_INFO)}\n`,
+    );
+    return 0;
+  }
+  const log = createLogger(PREFIX);
+  const raw = loadConfig(TARGET_INFO, args.config);
+  registerSecrets(raw);
+  const config = toTargetConfig(raw);
+  const { stream, source } = openInput(args.input);
+  const out = new NdjsonWriter(process.stdout);
+  const summary = await runTarget({
+    config,
+    messages: readSingerMessages(stream, source, { losslessNumbers: true }),
+    emitState: (value) => out.write(value),
+    log,
+  });
+  await out.close();
+  process.stderr.write(
+    `${PREFIX}: summary ${JSON.stringify({ streams: summary.streams, seconds: summary.seconds })}\n`,
+  );
+  return 0;
+}
+
+/** One line, whatever the error: the last stderr line is what orchestrators show. */
+export function errorLine(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return `${PREFIX}: error: ${redact(message).replace(/\s*\n\s*/g, ' ')}`;
+}
+
+export async function main(argv = process.argv.slice(2)): Promise<void> {
+  try {
+    process.exitCode = await runSingerCli(argv);
+  } catch (err) {
+    if (process.env.LOG_LEVEL?.toLowerCase() === 'debug' && err instanceof Error && err.stack) {
+      process.stderr.write(`${redact(err.stack)}\n`);
+    }
+    process.stderr.write(`${errorLine(err)}\n`);
+    process.exitCode = 1;
+  }
+  // Open sockets or timers must not keep a failed run alive.
+  if (process.exitCode === 1) setTimeout(() => process.exit(1), 100).unref();
+}
+
+const invoked = process.argv[1] ? pathToFileURL(realpathSync(process.argv[1])).href : '';
+if (import.meta.url === invoked) await main();

@@ -1,0 +1,444 @@
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { Logger } from '../../singer/src/log.js';
+import type { Place, SchemaMessage } from '../../singer/src/messages.js';
+import { type Column, columnsOf, keyColumnsOf } from './columns.js';
+import type { ConnectionHolder, ConnectionPool } from './connections.js';
+import { type EncodeStats, makeRowEncoder, type RecordMeta, type RowEncoder } from './copy-encoder.js';
+import { syncTable } from './ddl.js';
+import { qualified, quoteIdent, toPgName } from './identifiers.js';
+import type { RecordCheck, RecordValidator } from './validator.js';
+
+export type StreamCounts = { inserted: number; updated: number; deleted: number };
+
+/** An error tied to a place in the input (`source:line` or `source:first-last`). */
+export class LoadError extends Error {
+  override name = 'LoadError';
+}
+
+export type LoaderContext = {
+  schema: string;
+  source: string;
+  hardDelete: boolean;
+  addRecordMetadata: boolean;
+  validateRecords: boolean;
+  flatteningEnabled: boolean;
+  flatteningMaxDepth: number;
+  pool: ConnectionPool;
+  validator: RecordValidator;
+  stats: EncodeStats;
+  log: Logger;
+  /** Called after each commit with the stream position committed. */
+  committed: (stream: string, upTo: number) => void;
+};
+
+type CopyStream = ReturnType<typeof copyFrom>;
+
+type Batch = {
+  /** direct: COPY into the (empty) table while keys stay unique; staging: COPY + merge; append: no key. */
+  mode: 'direct' | 'staging' | 'append';
+  copy: CopyStream;
+  copyError: Error | undefined;
+  /** Input line of each row of the current COPY, to name the line PostgreSQL complains about. */
+  copyLines: number[];
+  buffer: string;
+  rows: number;
+  lastSeq: number;
+  firstLine: number;
+  lastLine: number;
+  seen: Set<string> | undefined;
+  startedAt: number;
+  batchedAt: string;
+  counts: StreamCounts;
+};
+
+const CHUNK = 64 * 1024;
+const STAGE = 'target_postgres_stage';
+/** Metadata that changes on every extraction: a row differing only in these is not rewritten. */
+const VOLATILE = new Set(['extracted_at', 'received_at', 'batched_at', 'sequence']);
+
+/**
+ * Loads one stream: records stream straight into `COPY … FROM STDIN` on the stream's own connection,
+ * inside a transaction that a flush ends (merge, COMMIT). Memory is one COPY chunk plus, with a key,
+ * the keys of the batch while it loads directly into an empty table.
+ */
+export class StreamLoader implements ConnectionHolder {
+  lastUsed = 0;
+  versioned = false;
+  /** ACTIVATE_VERSION seen before any record of that version: applied later unless records follow. */
+  pendingActivation: number | undefined;
+  readonly versionsSeen = new Set<number>();
+  readonly totals: StreamCounts = { inserted: 0, updated: 0, deleted: 0 };
+  check: RecordCheck | undefined;
+
+  private schemaText = '';
+  private message: SchemaMessage | undefined;
+  private table = '';
+  private target = '';
+  private columns: Column[] = [];
+  private keyColumns: string[] = [];
+  private keyProperties: string[] = [];
+  private encode: RowEncoder | undefined;
+  private client: pg.Client | undefined;
+  private stageReady = false;
+  private batch: Batch | undefined;
+
+  constructor(
+    readonly stream: string,
+    private readonly ctx: LoaderContext,
+  ) {
+    this.table = toPgName(stream);
+    this.target = qualified(ctx.schema, this.table);
+  }
+
+  hasConnection(): boolean {
+    return this.client !== undefined;
+  }
+
+  get pendingRows(): number {
+    return this.batch?.rows ?? 0;
+  }
+
+  get batchStartedAt(): number | undefined {
+    return this.batch?.startedAt;
+  }
+
+  /** Whether this SCHEMA differs from the one in force (a repeated identical SCHEMA changes nothing). */
+  changes(message: SchemaMessage): boolean {
+    return JSON.stringify([message.schema, message.key_properties]) !== this.schemaText;
+  }
+
+  /** Applies a SCHEMA (the caller flushed the stream first): the table is created or evolved now. */
+  async applySchema(message: SchemaMessage, place: Place): Promise<void> {
+    this.message = message;
+    this.schemaText = JSON.stringify([message.schema, message.key_properties]);
+    this.keyProperties = message.key_properties;
+    try {
+      this.check = this.ctx.validateRecords
+        ? this.ctx.validator.compile(this.stream, message.schema)
+        : undefined;
+      await this.syncLayout();
+    } catch (err) {
+      throw new LoadError(`${this.ctx.source}:${place.line}: ${(err as Error).message}`);
+    }
+  }
+
+  private async syncLayout(): Promise<void> {
+    const wanted = columnsOf(this.stream, this.message!.schema, {
+      flatteningEnabled: this.ctx.flatteningEnabled,
+      flatteningMaxDepth: this.ctx.flatteningMaxDepth,
+      addRecordMetadata: this.ctx.addRecordMetadata,
+      versioned: this.versioned,
+    });
+    this.keyColumns = keyColumnsOf(this.stream, wanted, this.keyProperties);
+    const client = await this.connection();
+    this.columns = await syncTable(client, {
+      schema: this.ctx.schema,
+      table: this.table,
+      stream: this.stream,
+      columns: wanted,
+      keyColumns: this.keyColumns,
+      log: this.ctx.log,
+    });
+    this.encode = makeRowEncoder(this.columns);
+    this.stageReady = false;
+  }
+
+  /** The stream starts using versions: `_sdc_table_version` must exist (committed first by the caller). */
+  async useVersions(): Promise<void> {
+    if (this.versioned) return;
+    this.versioned = true;
+    if (!this.columns.some((c) => c.name === '_sdc_table_version')) await this.syncLayout();
+  }
+
+  private async connection(): Promise<pg.Client> {
+    this.lastUsed = performance.now();
+    if (!this.client) this.client = await this.ctx.pool.acquire(this);
+    return this.client;
+  }
+
+  /** Commits what is pending and closes the connection (its staging table goes with it). */
+  async release(): Promise<void> {
+    await this.flush();
+    if (this.client) {
+      const c = this.client;
+      this.client = undefined;
+      this.stageReady = false;
+      await this.ctx.pool.close(c);
+    }
+  }
+
+  /** Drops the connection without committing (after an error): the open transaction rolls back. */
+  abandon(): void {
+    const c = this.client;
+    this.client = undefined;
+    this.batch = undefined;
+    if (c) void this.ctx.pool.close(c);
+  }
+
+  async write(record: Record<string, unknown>, place: Place, seq: number, meta: RecordMeta): Promise<void> {
+    if (!this.batch) await this.begin(place);
+    const b = this.batch!;
+    if (b.copyError) throw this.copyFailure(b, b.copyError);
+    this.lastUsed = performance.now();
+    b.rows++;
+    b.lastSeq = seq;
+    b.lastLine = place.line;
+    const deleting =
+      this.ctx.hardDelete && record._sdc_deleted_at !== undefined && record._sdc_deleted_at !== null;
+    if (this.keyColumns.length > 0) {
+      const key = this.keyOf(record, place);
+      if (b.mode === 'direct') {
+        if (b.seen!.has(key)) await this.switchToStaging(b);
+        else if (deleting)
+          return; // nothing to delete: the table was empty and this key is new
+        else b.seen!.add(key);
+      }
+    }
+    meta.batchedAt = b.batchedAt;
+    let line = this.encode!(record, meta, this.ctx.stats);
+    if (b.mode === 'staging') line += deleting ? `\t${seq}\tt\n` : `\t${seq}\tf\n`;
+    else line += '\n';
+    b.buffer += line;
+    b.copyLines.push(place.line);
+    if (b.buffer.length >= CHUNK) await this.push(b);
+  }
+
+  private keyOf(record: Record<string, unknown>, place: Place): string {
+    const props = this.keyProperties;
+    if (props.length === 1) {
+      const v = record[props[0]!];
+      if (v === undefined || v === null) throw this.missingKey(props[0]!, place);
+      return typeof v === 'string' ? v : JSON.stringify(v);
+    }
+    const values = props.map((k) => {
+      const v = record[k];
+      if (v === undefined || v === null) throw this.missingKey(k, place);
+      return v;
+    });
+    return JSON.stringify(values);
+  }
+
+  private missingKey(prop: string, place: Place): LoadError {
+    return new LoadError(
+      `${this.ctx.source}:${place.line}: stream "${this.stream}", field "${prop}": record has no value for key property "${prop}": every record needs all of key_properties ${JSON.stringify(this.keyProperties)}`,
+    );
+  }
+
+  private async begin(place: Place): Promise<void> {
+    const client = await this.connection();
+    await client.query('BEGIN');
+    let mode: Batch['mode'] = 'append';
+    if (this.keyColumns.length > 0) {
+      const r = await client.query<{ empty: boolean }>(
+        `SELECT NOT EXISTS (SELECT 1 FROM ${this.target}) AS empty`,
+      );
+      mode = r.rows[0]!.empty ? 'direct' : 'staging';
+    }
+    const now = Date.now();
+    this.batch = {
+      mode,
+      copy: undefined as unknown as CopyStream,
+      copyError: undefined,
+      copyLines: [],
+      buffer: '',
+      rows: 0,
+      lastSeq: 0,
+      firstLine: place.line,
+      lastLine: place.line,
+      seen: mode === 'direct' ? new Set() : undefined,
+      startedAt: now,
+      batchedAt: new Date(now).toISOString(),
+      counts: { inserted: 0, updated: 0, deleted: 0 },
+    };
+    if (mode === 'staging') await this.ensureStage();
+    this.startCopy(this.batch);
+  }
+
+  private columnList(): string {
+    return this.columns.map((c) => quoteIdent(c.name)).join(', ');
+  }
+
+  private startCopy(b: Batch): void {
+    const sql =
+      b.mode === 'staging'
+        ? `COPY ${quoteIdent(STAGE)} (${this.columnList()}, "_sdc_stage_row", "_sdc_stage_delete") FROM STDIN`
+        : `COPY ${this.target} (${this.columnList()}) FROM STDIN`;
+    const copy = this.client!.query(copyFrom(sql, { highWaterMark: 4 * CHUNK }));
+    b.copy = copy;
+    b.copyError = undefined;
+    b.copyLines = [];
+    copy.on('error', (err: Error) => {
+      b.copyError = err;
+    });
+  }
+
+  private async push(b: Batch): Promise<void> {
+    const chunk = b.buffer;
+    b.buffer = '';
+    if (b.copy.write(chunk)) return;
+    await new Promise<void>((resolve, reject) => {
+      const done = () => {
+        b.copy.off('drain', done);
+        b.copy.off('error', fail);
+        resolve();
+      };
+      const fail = (err: Error) => {
+        b.copy.off('drain', done);
+        b.copy.off('error', fail);
+        reject(err);
+      };
+      b.copy.on('drain', done);
+      b.copy.on('error', fail);
+    }).catch((err: Error) => {
+      throw this.copyFailure(b, err);
+    });
+  }
+
+  /** Ends the current COPY; resolves with the rows PostgreSQL took. */
+  private async endCopy(b: Batch): Promise<number> {
+    if (b.copyError) throw this.copyFailure(b, b.copyError);
+    const copy = b.copy;
+    if (b.buffer.length > 0) copy.write(b.buffer);
+    b.buffer = '';
+    await new Promise<void>((resolve, reject) => {
+      copy.once('finish', resolve);
+      copy.once('error', reject);
+      copy.end();
+    }).catch((err: Error) => {
+      throw this.copyFailure(b, err);
+    });
+    return copy.rowCount;
+  }
+
+  private async switchToStaging(b: Batch): Promise<void> {
+    b.counts.inserted += await this.endCopy(b);
+    b.mode = 'staging';
+    b.seen = undefined;
+    await this.ensureStage();
+    this.startCopy(b);
+  }
+
+  private async ensureStage(): Promise<void> {
+    if (this.stageReady) return;
+    const client = this.client!;
+    const defs = this.columns.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ');
+    await client.query(`DROP TABLE IF EXISTS pg_temp.${quoteIdent(STAGE)}`);
+    await client.query(
+      `CREATE TEMP TABLE ${quoteIdent(STAGE)} (${defs}, "_sdc_stage_row" bigint, "_sdc_stage_delete" boolean) ON COMMIT DELETE ROWS`,
+    );
+    this.stageReady = true;
+  }
+
+  /** The merge of the staged batch: last record of a key wins, deletes delete, unchanged rows stay untouched. */
+  private mergeSql(): string {
+    const q = (c: Column) => quoteIdent(c.name);
+    const keys = this.keyColumns.map(quoteIdent).join(', ');
+    const cols = this.columnList();
+    const nonKey = this.columns.filter((c) => !this.keyColumns.includes(c.name));
+    const compared = nonKey.filter((c) => !(c.metadata && VOLATILE.has(c.metadata)));
+    const cmp = (side: string, c: Column) =>
+      c.type === 'json' ? `${side}.${q(c)}::text` : `${side}.${q(c)}`;
+    const onConflict =
+      compared.length === 0
+        ? 'DO NOTHING'
+        : `DO UPDATE SET ${nonKey.map((c) => `${q(c)} = EXCLUDED.${q(c)}`).join(', ')}
+            WHERE ROW(${compared.map((c) => cmp('t', c)).join(', ')}) IS DISTINCT FROM ROW(${compared.map((c) => cmp('EXCLUDED', c)).join(', ')})`;
+    const flagged = this.columns.some((c) => c.name === '_sdc_deleted_at')
+      ? 't."_sdc_deleted_at" IS NOT NULL'
+      : 'false';
+    const join = this.keyColumns.map((k) => `t.${quoteIdent(k)} = w.${quoteIdent(k)}`).join(' AND ');
+    return `WITH w AS MATERIALIZED (
+        SELECT DISTINCT ON (${keys}) * FROM ${quoteIdent(STAGE)} ORDER BY ${keys}, "_sdc_stage_row" DESC),
+      d AS (DELETE FROM ${this.target} t USING w WHERE w."_sdc_stage_delete" AND ${join} RETURNING 1),
+      u AS (INSERT INTO ${this.target} AS t (${cols}) SELECT ${cols} FROM w WHERE NOT w."_sdc_stage_delete"
+            ON CONFLICT (${keys}) ${onConflict}
+            RETURNING (xmax = 0) AS inserted, ${flagged} AS flagged)
+      SELECT (SELECT count(*) FROM d)::int AS deleted,
+             count(*) FILTER (WHERE flagged)::int AS flagged,
+             count(*) FILTER (WHERE inserted AND NOT flagged)::int AS inserted,
+             count(*) FILTER (WHERE NOT inserted AND NOT flagged)::int AS updated
+        FROM u`;
+  }
+
+  /** Ends the COPY, merges, commits. Safe to call with nothing pending. */
+  async flush(): Promise<void> {
+    const b = this.batch;
+    if (!b) return;
+    const client = this.client!;
+    const started = performance.now();
+    try {
+      const copied = await this.endCopy(b);
+      if (b.mode === 'staging') {
+        const r = await client.query<{ deleted: number; flagged: number; inserted: number; updated: number }>(
+          this.mergeSql(),
+        );
+        const m = r.rows[0]!;
+        b.counts.inserted += m.inserted;
+        b.counts.updated += m.updated;
+        b.counts.deleted += m.deleted + m.flagged;
+      } else {
+        b.counts.inserted += copied;
+      }
+      await client.query('COMMIT');
+    } catch (err) {
+      if (err instanceof LoadError) throw err;
+      throw new LoadError(
+        `${this.ctx.source}:${b.firstLine}-${b.lastLine}: stream "${this.stream}": loading the batch into ${this.target} failed (${(err as Error).message}): fix the values in those lines or the stream's schema`,
+      );
+    }
+    this.batch = undefined;
+    this.totals.inserted += b.counts.inserted;
+    this.totals.updated += b.counts.updated;
+    this.totals.deleted += b.counts.deleted;
+    this.ctx.committed(this.stream, b.lastSeq);
+    const seconds = (Date.now() - b.startedAt) / 1000;
+    const flushSeconds = (performance.now() - started) / 1000;
+    this.ctx.log.info(
+      `stream "${this.stream}": committed ${b.rows} records (inserted ${b.counts.inserted}, updated ${b.counts.updated}, deleted ${b.counts.deleted}) in ${seconds.toFixed(2)} s (${Math.round(b.rows / Math.max(seconds, 0.001))} rows/s, commit ${flushSeconds.toFixed(2)} s)`,
+    );
+  }
+
+  /**
+   * ACTIVATE_VERSION v, after the stream's earlier records are committed: rows of older versions (or
+   * none) are deleted, or flagged with `_sdc_deleted_at` when hard_delete is off.
+   */
+  async activateVersion(version: number): Promise<void> {
+    await this.flush();
+    await this.useVersions();
+    const client = await this.connection();
+    const older = `("_sdc_table_version" IS NULL OR "_sdc_table_version" < ${Math.trunc(version)})`;
+    let n: number;
+    if (this.ctx.hardDelete) {
+      n = (await client.query(`DELETE FROM ${this.target} WHERE ${older}`)).rowCount ?? 0;
+    } else {
+      await client.query(`ALTER TABLE ${this.target} ADD COLUMN IF NOT EXISTS "_sdc_deleted_at" timestamptz`);
+      n =
+        (
+          await client.query(
+            `UPDATE ${this.target} SET "_sdc_deleted_at" = now() WHERE ${older} AND "_sdc_deleted_at" IS NULL`,
+          )
+        ).rowCount ?? 0;
+    }
+    this.totals.deleted += n;
+    this.ctx.log.info(
+      `stream "${this.stream}": ACTIVATE_VERSION ${version}: ${this.ctx.hardDelete ? 'deleted' : 'flagged'} ${n} rows of older versions`,
+    );
+  }
+
+  /** Names the input line (and column) of a value PostgreSQL refused during COPY. */
+  private copyFailure(b: Batch, err: Error): LoadError {
+    if (err instanceof LoadError) return err;
+    const where = (err as { where?: string }).where ?? '';
+    const m = /line (\d+)(?:, column ([^:]+))?/.exec(where);
+    const rowIndex = m ? Number(m[1]) - 1 : -1;
+    const line = rowIndex >= 0 ? b.copyLines[rowIndex] : undefined;
+    const colName = m?.[2];
+    const col = colName ? this.columns.find((c) => c.name === colName) : undefined;
+    const field = col ? `, field "${col.path.join('.')}"` : colName ? `, column "${colName}"` : '';
+    const at = line !== undefined ? `${line}` : `${b.firstLine}-${b.lastLine}`;
+    return new LoadError(
+      `${this.ctx.source}:${at}: stream "${this.stream}"${field}: PostgreSQL cannot store the value (${err.message}): fix the value in the tap, or the property's type in its schema`,
+    );
+  }
+}

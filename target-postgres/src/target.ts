@@ -1,0 +1,311 @@
+import type { Logger } from '../../singer/src/log.js';
+import type {
+  ActivateVersionMessage,
+  Place,
+  RecordMessage,
+  SchemaMessage,
+} from '../../singer/src/messages.js';
+import type { PlacedMessage } from '../../singer/src/reader.js';
+import type { TargetConfig } from './config.js';
+import { ConnectionPool } from './connections.js';
+import type { EncodeStats, RecordMeta } from './copy-encoder.js';
+import { ensureSchema } from './ddl.js';
+import { StateTracker } from './state-tracker.js';
+import { LoadError, type StreamCounts, StreamLoader } from './stream-loader.js';
+import { RecordValidationError, RecordValidator } from './validator.js';
+
+export type TargetSummary = { streams: Record<string, StreamCounts>; seconds: number; nulRemoved: number };
+
+export type RunTargetOptions = {
+  config: TargetConfig;
+  messages: AsyncIterable<PlacedMessage>;
+  /** Prints one state value (stdout in the Singer CLI); called only once everything before it is committed. */
+  emitState: (value: unknown) => Promise<void>;
+  log: Logger;
+};
+
+/** Loads a Singer message stream into PostgreSQL (see docs/readme/target-postgres.md for the semantics). */
+export async function runTarget(opts: RunTargetOptions): Promise<TargetSummary> {
+  const engine = new Engine(opts);
+  try {
+    await engine.start();
+    await engine.consume(opts.messages);
+    await engine.finish();
+    return engine.summary();
+  } catch (err) {
+    engine.abandon();
+    throw err;
+  } finally {
+    engine.stopTimer();
+  }
+}
+
+class Engine {
+  private readonly config: TargetConfig;
+  private readonly log: Logger;
+  private readonly emitState: (value: unknown) => Promise<void>;
+  private readonly loaders = new Map<string, StreamLoader>();
+  private readonly tracker = new StateTracker();
+  private readonly validator = new RecordValidator();
+  private readonly stats: EncodeStats = { nulRemoved: 0 };
+  private readonly pool: ConnectionPool;
+  private readonly started = Date.now();
+  private readonly sequenceBase = Date.now() * 1000;
+  private sequence = 0;
+  private source = 'stdin';
+  private timer: NodeJS.Timeout | undefined;
+  private handling = false;
+  private background: Promise<void> | undefined;
+  private backgroundError: unknown;
+  private ageDue = false;
+  private lastFlushAll = Date.now();
+  private receivedAtMs = 0;
+  private receivedAt = '';
+
+  constructor(opts: RunTargetOptions) {
+    this.config = opts.config;
+    this.log = opts.log;
+    this.emitState = opts.emitState;
+    this.pool = new ConnectionPool(opts.config.connection, opts.config.maxParallelism, () =>
+      this.loaders.values(),
+    );
+  }
+
+  async start(): Promise<void> {
+    let client: Awaited<ReturnType<ConnectionPool['connect']>>;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      const c = this.config.connection;
+      const where = c.connectionString ? 'the server of database_url' : `${c.host ?? 'localhost'}:${c.port ?? 5432}`;
+      throw new LoadError(
+        `cannot connect to PostgreSQL at ${where} (${(err as Error).message}): check database_url or host/port/user/password/database and ssl_mode`,
+      );
+    }
+    try {
+      await ensureSchema(client, this.config.schema);
+    } finally {
+      await client.end();
+    }
+    const periodMs = Math.max(10, Math.min(1000, this.config.maxBatchAgeSeconds * 250));
+    this.timer = setInterval(() => this.tick(), periodMs);
+    this.timer.unref();
+  }
+
+  stopTimer(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** max_batch_age_seconds: while input is idle the timer commits itself; during a message, it asks the loop to. */
+  private tick(): void {
+    if (Date.now() - this.lastFlushAll < this.config.maxBatchAgeSeconds * 1000) return;
+    if (this.handling || this.background) {
+      this.ageDue = true;
+      return;
+    }
+    if (this.tracker.uncommittedStreams().length === 0 && !this.tracker.pending) {
+      this.lastFlushAll = Date.now();
+      return;
+    }
+    this.background = this.flushAll('max_batch_age_seconds')
+      .catch((err) => {
+        this.backgroundError = err;
+      })
+      .finally(() => {
+        this.background = undefined;
+      });
+  }
+
+  async consume(messages: AsyncIterable<PlacedMessage>): Promise<void> {
+    for await (const pm of messages) {
+      if (this.background) await this.background;
+      if (this.backgroundError) throw this.backgroundError;
+      this.handling = true;
+      this.source = pm.place.source;
+      const m = pm.message;
+      switch (m.type) {
+        case 'RECORD':
+          await this.onRecord(m, pm.place, pm.lossless === true);
+          break;
+        case 'SCHEMA':
+          await this.onSchema(m, pm.place);
+          break;
+        case 'STATE':
+          await this.onState(m.value);
+          break;
+        case 'ACTIVATE_VERSION':
+          await this.onActivateVersion(m, pm.place);
+          break;
+      }
+      if (this.ageDue) {
+        this.ageDue = false;
+        await this.flushAll('max_batch_age_seconds');
+      }
+      this.handling = false;
+    }
+    if (this.background) await this.background;
+    if (this.backgroundError) throw this.backgroundError;
+  }
+
+  private loaderContext() {
+    return {
+      schema: this.config.schema,
+      source: this.source,
+      hardDelete: this.config.hardDelete,
+      addRecordMetadata: this.config.addRecordMetadata,
+      validateRecords: this.config.validateRecords,
+      flatteningEnabled: this.config.flatteningEnabled,
+      flatteningMaxDepth: this.config.flatteningMaxDepth,
+      pool: this.pool,
+      validator: this.validator,
+      stats: this.stats,
+      log: this.log,
+      committed: (stream: string, upTo: number) => this.tracker.committedUpTo(stream, upTo),
+    };
+  }
+
+  private async onSchema(m: SchemaMessage, place: Place): Promise<void> {
+    let loader = this.loaders.get(m.stream);
+    if (!loader) {
+      loader = new StreamLoader(m.stream, this.loaderContext());
+      this.loaders.set(m.stream, loader);
+    } else if (!loader.changes(m)) {
+      return;
+    } else {
+      await loader.flush();
+      await this.emitReady();
+    }
+    await loader.applySchema(m, place);
+  }
+
+  private now(): string {
+    const ms = Date.now();
+    if (ms !== this.receivedAtMs) {
+      this.receivedAtMs = ms;
+      this.receivedAt = new Date(ms).toISOString();
+    }
+    return this.receivedAt;
+  }
+
+  private async onRecord(m: RecordMessage, place: Place, lossless: boolean): Promise<void> {
+    const loader = this.loaders.get(m.stream);
+    if (!loader) {
+      throw new LoadError(
+        `${place.source}:${place.line}: RECORD of stream "${m.stream}" arrived before its SCHEMA: the tap must send a SCHEMA message for a stream before its records`,
+      );
+    }
+    if (loader.check) {
+      try {
+        loader.check(m.record, lossless);
+      } catch (err) {
+        if (err instanceof RecordValidationError)
+          throw new LoadError(`${place.source}:${place.line}: ${err.message}`);
+        throw err;
+      }
+    }
+    if (m.version !== undefined) {
+      if (!loader.versioned) {
+        await loader.flush();
+        await loader.useVersions();
+      }
+      loader.versionsSeen.add(m.version);
+      if (loader.pendingActivation === m.version) loader.pendingActivation = undefined;
+    }
+    const seq = this.tracker.recordReceived(m.stream);
+    const meta: RecordMeta = {
+      extractedAt: m.time_extracted,
+      receivedAt: this.now(),
+      batchedAt: '',
+      sequence: this.sequenceBase + ++this.sequence,
+      version: m.version,
+      lossless,
+    };
+    await loader.write(m.record, place, seq, meta);
+    if (loader.pendingRows >= this.config.batchSizeRows) {
+      await loader.flush();
+      await this.emitReady();
+    }
+  }
+
+  private async onState(value: unknown): Promise<void> {
+    this.tracker.stateReceived(value);
+    await this.applyPendingActivations();
+    if (this.tracker.pending) {
+      await this.flushStreams(this.tracker.uncommittedStreams());
+      await this.emitReady();
+    }
+  }
+
+  private async onActivateVersion(m: ActivateVersionMessage, place: Place): Promise<void> {
+    if (!this.config.activateVersion) {
+      this.log.debug(`stream "${m.stream}": ACTIVATE_VERSION ignored (activate_version is off)`);
+      return;
+    }
+    const loader = this.loaders.get(m.stream);
+    if (!loader) {
+      throw new LoadError(
+        `${place.source}:${place.line}: ACTIVATE_VERSION of stream "${m.stream}" arrived before its SCHEMA: the tap must send a SCHEMA message for a stream first`,
+      );
+    }
+    if (loader.versionsSeen.has(m.version) || loader.pendingActivation === m.version) {
+      loader.pendingActivation = undefined;
+      await loader.activateVersion(m.version);
+      await this.emitReady();
+      return;
+    }
+    // Sent before the records of a new version (as SDK taps do on a first sync): deleting now would
+    // empty the table while it reloads. Wait: records of this version cancel it, anything else applies it.
+    if (loader.pendingActivation !== undefined) await loader.activateVersion(loader.pendingActivation);
+    await loader.flush();
+    await loader.useVersions();
+    loader.pendingActivation = m.version;
+  }
+
+  private async applyPendingActivations(): Promise<void> {
+    for (const loader of this.loaders.values()) {
+      if (loader.pendingActivation === undefined) continue;
+      const v = loader.pendingActivation;
+      loader.pendingActivation = undefined;
+      await loader.activateVersion(v);
+    }
+  }
+
+  private async flushStreams(streams: string[]): Promise<void> {
+    await Promise.all(streams.map((s) => this.loaders.get(s)?.flush()));
+  }
+
+  private async flushAll(reason: string): Promise<void> {
+    const streams = this.tracker.uncommittedStreams();
+    if (streams.length > 0) this.log.debug(`committing ${streams.length} stream(s): ${reason}`);
+    await this.flushStreams(streams);
+    this.lastFlushAll = Date.now();
+    await this.emitReady();
+  }
+
+  private async emitReady(): Promise<void> {
+    for (const value of this.tracker.takeReady()) await this.emitState(value);
+  }
+
+  async finish(): Promise<void> {
+    await this.applyPendingActivations();
+    await this.flushAll('end of input');
+    await Promise.all([...this.loaders.values()].map((l) => l.release()));
+    if (this.stats.nulRemoved > 0) {
+      this.log.warn(`removed ${this.stats.nulRemoved} NUL character(s) that PostgreSQL text cannot hold`);
+    }
+  }
+
+  abandon(): void {
+    for (const l of this.loaders.values()) l.abandon();
+  }
+
+  summary(): TargetSummary {
+    const streams: Record<string, StreamCounts> = {};
+    for (const [name, l] of this.loaders) streams[name] = { ...l.totals };
+    return {
+      streams,
+      seconds: Math.round((Date.now() - this.started) / 10) / 100,
+      nulRemoved: this.stats.nulRemoved,
+    };
+  }
+}

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { LosslessNumber } from '../../singer/src/json-lossless.js';
+import { RecordValidator } from './validator.js';
+
+const schema = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    amount: { type: 'string', format: 'singer.decimal' },
+    total: { type: ['number', 'null'] },
+    at: { type: 'string', format: 'date-time' },
+    address: { type: 'object', properties: { city: { type: 'string' } } },
+  },
+  required: ['id'],
+};
+
+describe('RecordValidator', () => {
+  const validator = new RecordValidator();
+  const check = validator.compile('invoices', schema);
+
+  it('accepts a valid record, naive timestamps and exact decimals included', () => {
+    check({ id: 1, amount: '-12.50', total: null, at: '2024-01-01T10:00:00' }, false);
+    check({ id: 1, at: '2024-01-01T10:00:00.123+02:00' }, false);
+    check({ id: 1, total: new LosslessNumber('12345678901234567890.5') }, true);
+  });
+
+  it('names the stream and the field of a wrong value', () => {
+    assert.throws(
+      () => check({ id: 1, amount: '12,50' }, false),
+      /stream "invoices", field "amount".*"12,50"/,
+    );
+    assert.throws(() => check({ id: 1, address: { city: 3 } }, false), /field "address.city"/);
+    assert.throws(() => check({ id: 'x' }, false), /field "id".*must be integer/);
+  });
+
+  it('names a missing required field', () => {
+    assert.throws(() => check({}, false), /field "id".*it is missing/);
+  });
+
+  it('rejects a schema that cannot be compiled', () => {
+    assert.throws(
+      () => validator.compile('bad', { type: 'object', properties: { a: { type: 12 } } } as never),
+      /SCHEMA of stream "bad" is not a valid JSON Schema/,
+    );
+  });
+});

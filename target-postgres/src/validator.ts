@@ -1,0 +1,80 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { toPlainNumbers } from '../../singer/src/json-lossless.js';
+import type { JsonSchema } from '../../singer/src/messages.js';
+
+// ajv-formats is CommonJS with a default export.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+// Taps send RFC 3339 and also naive timestamps or a space separator; PostgreSQL accepts all of them.
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?\s?([Zz]|[+-]\d{2}(:?\d{2})?)?$/;
+
+export class RecordValidationError extends Error {
+  override name = 'RecordValidationError';
+}
+
+export type RecordCheck = (record: Record<string, unknown>, lossless: boolean) => void;
+
+const fieldOf = (e: ErrorObject): string => {
+  const path = e.instancePath
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (e.keyword === 'required') path.push(String((e.params as { missingProperty: string }).missingProperty));
+  return path.join('.') || '(record)';
+};
+
+const show = (value: unknown): string => {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+};
+
+/** Compiles record checks, once per distinct schema, with the formats taps use (incl. singer.decimal). */
+export class RecordValidator {
+  private readonly ajv: Ajv;
+  private readonly cache = new Map<string, ValidateFunction>();
+
+  constructor() {
+    this.ajv = new Ajv({ strict: false, allErrors: false, validateFormats: true, logger: false });
+    addFormats(this.ajv);
+    this.ajv.addFormat('singer.decimal', DECIMAL);
+    this.ajv.addFormat('x-singer.decimal', DECIMAL);
+    this.ajv.addFormat('date-time', DATE_TIME);
+  }
+
+  /** Throws (with the reason) when the schema itself cannot be compiled. */
+  compile(stream: string, schema: JsonSchema): RecordCheck {
+    const key = JSON.stringify(schema);
+    let validate = this.cache.get(key);
+    if (!validate) {
+      try {
+        validate = this.ajv.compile(schema);
+      } catch (err) {
+        throw new RecordValidationError(
+          `SCHEMA of stream "${stream}" is not a valid JSON Schema (${(err as Error).message}): fix the tap's schema or set validate_records: false`,
+        );
+      }
+      this.cache.set(key, validate);
+    }
+    const check = validate;
+    return (record, lossless) => {
+      if (check(lossless ? toPlainNumbers(record) : record)) return;
+      const e = check.errors![0]!;
+      const field = fieldOf(e);
+      const got = e.keyword === 'required' ? 'it is missing' : `got ${show(valueAt(record, e.instancePath))}`;
+      throw new RecordValidationError(
+        `stream "${stream}", field "${field}": record does not match the schema (${e.message}; ${got}): fix the tap or its schema, or set validate_records: false`,
+      );
+    };
+  }
+}
+
+function valueAt(record: unknown, pointer: string): unknown {
+  let v: unknown = record;
+  for (const p of pointer.split('/').slice(1)) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string, unknown>)[p.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return v;
+}
