@@ -82,3 +82,42 @@ export const page = (items: unknown[], next: string | null) => ({
   has_more: next !== null,
   next_cursor: next,
 });
+
+/**
+ * A budget enforced the way a strict server would: a request is counted when it arrives; one arriving
+ * when `requests` others arrived in the last `windowMs` gets a plain-text 429. Every answer carries
+ * Pennylane's headers (`ratelimit-reset` in epoch seconds, with a `date` header).
+ */
+export class ServerRateLimit {
+  readonly arrivals: number[] = [];
+  rejected = 0;
+
+  constructor(
+    readonly requests: number,
+    readonly windowMs: number,
+  ) {}
+
+  /** Records the arrival; true when it is within the budget. Also sets the rate-limit headers. */
+  admit(res: ServerResponse, now = Date.now()): boolean {
+    const inWindow = this.arrivals.filter((t) => t > now - this.windowMs);
+    const ok = inWindow.length < this.requests;
+    if (ok) {
+      this.arrivals.push(now);
+      inWindow.push(now);
+    } else this.rejected++;
+    const oldest = inWindow[0] ?? now;
+    const headers: Record<string, string> = {
+      'ratelimit-limit': String(this.requests),
+      'ratelimit-remaining': String(Math.max(0, this.requests - inWindow.length)),
+      'ratelimit-reset': String(Math.ceil((oldest + this.windowMs) / 1000)),
+      date: new Date(now).toUTCString(),
+    };
+    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+    if (!ok) {
+      const wait = Math.max(1, Math.ceil((oldest + this.windowMs - now) / 1000));
+      res.writeHead(429, { 'content-type': 'text/plain', 'retry-after': String(wait) });
+      res.end(`Rate limit exceeded. Please retry in ${wait} seconds.`);
+    }
+    return ok;
+  }
+}
