@@ -6,7 +6,7 @@ import { runInNewContext } from 'node:vm';
 import { FEC_COLUMNS, type FecDialect, type FecRow } from '../../../pennylane/src/export-formats.js';
 import { encodeIso885915 } from '../../../pennylane/src/iso-8859-15.js';
 import { writeFec } from '../../../sandbox/src/exports/fec-writer.js';
-import { FecFormatError, fromFecAmount, fromFecDate, readFec } from './fec-reader.js';
+import { FecFormatError, fecRecord, fromFecAmount, fromFecDate, readFec } from './fec-reader.js';
 
 const row = (fields: Partial<FecRow>): FecRow =>
   Object.fromEntries(FEC_COLUMNS.map((c) => [c, fields[c] ?? ''])) as FecRow;
@@ -252,6 +252,14 @@ describe('readFec', () => {
 });
 
 describe('FEC value conversions', () => {
+  it('turns a row into a stream record with null for each empty value', () => {
+    const record = fecRecord(row({ JournalCode: 'VT', Debit: '1.00' }));
+    assert.equal(record.JournalCode, 'VT');
+    assert.equal(record.Debit, '1.00');
+    assert.equal(record.DateLet, null);
+    assert.equal(Object.keys(record).length, 18);
+  });
+
   it('turns comma decimals into exact dot-decimal strings', () => {
     assert.equal(fromFecAmount('1234,50'), '1234.50');
     assert.equal(fromFecAmount('-0,01'), '-0.01');

@@ -9,6 +9,12 @@ import {
 } from '../../../pennylane/src/export-formats.js';
 import { decodeIso885915 } from '../../../pennylane/src/iso-8859-15.js';
 
+/** A FecRow as a record of the `fec` stream: empty values become null (the schema's dates and decimals). */
+export const fecRecord = (row: FecRow): Record<FecColumn, string | null> =>
+  Object.fromEntries(
+    FEC_COLUMNS.map((column) => [column, row[column] === '' ? null : row[column]]),
+  ) as Record<FecColumn, string | null>;
+
 /** A FEC file that cannot be read; `line` is 1-based, `column` the FEC column name when one is at fault. */
 export class FecFormatError extends Error {
   constructor(
