@@ -120,14 +120,16 @@ export class PennylaneClient {
     this.basePath = this.base.href.replace(/[?#].*$/, '').replace(/\/+$/, '');
     this.timeoutMs = opts.timeoutMs;
     this.log = opts.log;
-    this.retry = { ...DEFAULT_RETRY, random: Math.random, ...opts.retry };
+    const given = Object.fromEntries(Object.entries(opts.retry ?? {}).filter(([, v]) => v !== undefined));
+    this.retry = { ...DEFAULT_RETRY, random: Math.random, ...given };
+    if (!(this.retry.maxAttempts >= 1)) throw new RangeError('retry.maxAttempts must be at least 1');
     this.limiter = new RateLimiter(opts.rateLimit, {
       marginMs: opts.rateMarginMs,
       onNote: (note) => this.log.warn(`rate limit: ${note}`),
     });
     this.agent = new Agent({
       connections: opts.connections ?? 8,
-      keepAliveTimeout: 30_000,
+      keepAliveTimeout: 10_000,
       headersTimeout: opts.timeoutMs,
       bodyTimeout: opts.timeoutMs,
       connect: { timeout: Math.min(opts.timeoutMs, 15_000) },
