@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { packageRoot } from '../../singer/src/paths.js';
+import { envVarName } from '../../singer/src/settings.js';
+import { TAP_INFO } from '../../tap-pennylane/src/config.js';
+import { TARGET_INFO } from '../../target-postgres/src/config.js';
+import { RUNNER_ENV } from '../src/config.js';
+import { meltanoYml } from '../src/meltano-yml.js';
+
+const read = (name: string) => readFileSync(join(packageRoot, name), 'utf8');
+
+describe('.env.example', () => {
+  const text = read('.env.example');
+
+  it('explains every variable the runner, the tap and the target read', () => {
+    const names = [
+      ...Object.values(RUNNER_ENV),
+      ...TAP_INFO.settings.map((s) => envVarName(TAP_INFO, s)),
+      ...TARGET_INFO.settings.map((s) => envVarName(TARGET_INFO, s)),
+      'PENNYLANE_API_TOKEN',
+      'DATABASE_URL',
+      'LOG_LEVEL',
+    ];
+    const missing = names.filter((n) => !new RegExp(`^#? ?${n}=`, 'm').test(text));
+    assert.deepEqual(missing, []);
+  });
+
+  it('holds no secret: every token or password variable is empty or commented out', () => {
+    for (const line of text.split('\n')) {
+      const m = /^([A-Z_]+)=(.*)$/.exec(line);
+      if (m && /TOKEN|PASSWORD|DATABASE_URL/.test(m[1]!)) assert.equal(m[2], '', `${m[1]} has a value`);
+    }
+  });
+});
+
+describe('meltano.yml', () => {
+  const text = read('meltano.yml');
+
+  it("is the one generated from the programs' settings (regenerate it with runner/src/meltano-yml.ts)", () => {
+    assert.equal(text, meltanoYml());
+  });
+
+  it('declares both plugins by executable, without pip_url, with secrets marked sensitive', () => {
+    assert.match(text, /executable: \.\/node_modules\/\.bin\/tap-pennylane/);
+    assert.match(text, /executable: \.\/node_modules\/\.bin\/target-postgres/);
+    assert.doesNotMatch(text, /pip_url/);
+    for (const name of ['api_token', 'database_url', 'password']) {
+      assert.match(text, new RegExp(`- name: ${name}\\n\\s+kind: string\\n\\s+sensitive: true`));
+    }
+  });
+
+  it('declares the capabilities the programs print in --about', () => {
+    const about = (script: string) =>
+      JSON.parse(
+        // --about is pure: no network, no database
+        execFileSync(
+          process.execPath,
+          ['--import', 'tsx', join(packageRoot, script), '--about', '--format', 'json'],
+          {
+            cwd: packageRoot,
+            encoding: 'utf8',
+          },
+        ),
+      ) as { capabilities: string[] };
+    const tap = about('tap-pennylane/src/cli.ts');
+    assert.match(text, new RegExp(`capabilities: \\[${tap.capabilities.join(', ')}\\]`));
+    const target = about('target-postgres/src/cli.ts');
+    const declared = /loaders:[\s\S]*?capabilities: \[([^\]]*)\]/.exec(text)?.[1]?.split(', ') ?? [];
+    assert.ok(declared.length > 0);
+    for (const c of declared)
+      assert.ok(target.capabilities.includes(c), `${c} is not a capability of target-postgres`);
+  });
+});
