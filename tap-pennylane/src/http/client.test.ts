@@ -363,6 +363,12 @@ describe('PennylaneClient.paginateChangelog', () => {
 describe('PennylaneClient.download', () => {
   const fileHandler: Handler = (req, res, n) => {
     if (req.path === '/_files/flaky' && n === 1) return sendJson(res, 503, {});
+    if (req.path === '/api/external/v2/exports/fecs/1/file') {
+      res.writeHead(302, {
+        location: `http://localhost:${req.headers.host?.split(':')[1]}/_files/fec.txt?sig=1`,
+      });
+      return res.end();
+    }
     if (req.path === '/_files/expired') {
       res.writeHead(403, { 'content-type': 'application/xml' });
       return res.end('<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>');
@@ -387,6 +393,14 @@ describe('PennylaneClient.download', () => {
       await text(await client.download(`http://127.0.0.1:${server.port}/_files/b.txt`)),
       `auth=Bearer ${TOKEN}`,
     );
+  });
+
+  it('follows a redirect from the API to storage and drops the token on the way', async () => {
+    const { server, client } = await setup(fileHandler);
+    const body = await text(await client.download(`${server.baseUrl}/exports/fecs/1/file`));
+    assert.equal(body, 'auth=none');
+    assert.equal(server.requests[0]?.headers.authorization, `Bearer ${TOKEN}`);
+    assert.equal(server.requests[1]?.headers.authorization, undefined);
   });
 
   it('retries the start of a download after a 503', async () => {

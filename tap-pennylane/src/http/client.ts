@@ -96,6 +96,16 @@ type Attempt = {
 
 const USER_AGENT = `tap-pennylane/${packageVersion} (Node.js ${process.versions.node}; undici)`;
 const ERROR_BODY_LIMIT = 64 * 1024;
+const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
+
+/** A download answered with a redirect: the next hop, fetched by `download` itself. */
+class Redirect {
+  constructor(
+    readonly status: number,
+    readonly location: URL,
+  ) {}
+}
 
 /**
  * The only way the tap talks to Pennylane: keep-alive connections, one shared rate limiter, bounded
@@ -205,16 +215,29 @@ export class PennylaneClient {
    * must never see it). 5xx, resets and timeouts before the body starts are retried.
    */
   async download(url: string, ctx?: RequestContext): Promise<Readable> {
-    const target = new URL(url, this.base);
-    const api = target.origin === this.base.origin;
-    return (await this.execute({
-      method: 'GET',
-      url: target,
-      place: { method: 'GET', path: api ? target.pathname : safeUrl(target), stream: ctx?.stream },
-      idempotent: true,
-      api,
-      kind: 'download',
-    })) as Readable;
+    let target = new URL(url, this.base);
+    // Each hop of a redirect decides afresh whether it may carry the token (an API URL may redirect
+    // to storage).
+    for (let hop = 0; ; hop++) {
+      const api = target.origin === this.base.origin;
+      const place = { method: 'GET', path: api ? target.pathname : safeUrl(target), stream: ctx?.stream };
+      const result = await this.execute({
+        method: 'GET',
+        url: target,
+        place,
+        idempotent: true,
+        api,
+        kind: 'download',
+      });
+      if (!(result instanceof Redirect)) return result as Readable;
+      if (hop >= MAX_REDIRECTS)
+        throw new InvalidResponseError(place, {
+          status: result.status,
+          summary: `more than ${MAX_REDIRECTS} redirects`,
+          hint: 'the export file URL redirects in a loop; rerun later',
+        });
+      target = result.location;
+    }
   }
 
   private apiAttempt(method: 'GET' | 'POST', path: string, query: Query | undefined, ctx?: RequestContext) {
@@ -319,6 +342,12 @@ export class PennylaneClient {
         this.log.warn(`${a.method} ${a.place.path}: 429 rate limited; waiting ${wait} ms before retrying`);
         if (!a.api) await sleep(wait);
         continue;
+      }
+
+      const location = header(res.headers, 'location');
+      if (a.kind === 'download' && REDIRECT_STATUSES.has(status) && location) {
+        await readCapped(res.body);
+        return new Redirect(status, new URL(location, a.url));
       }
 
       if (status >= 200 && status < 300) {
