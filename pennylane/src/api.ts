@@ -125,7 +125,8 @@ export const LIST_RESOURCES = {
     scope: { exact: 'trial_balance:readonly' },
     maxLimit: 1000,
     changelog: false,
-    legacyOffsetKeys: false,
+    // The OpenAPI response schema lists the four legacy keys as required here too.
+    legacyOffsetKeys: true,
   },
 } as const satisfies Record<string, ListResource>;
 

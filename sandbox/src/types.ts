@@ -1,0 +1,113 @@
+import type { ListResourceName } from '../../pennylane/src/api.js';
+import type { AglRow, FecDialect, FecRow } from '../../pennylane/src/export-formats.js';
+
+/** How many objects the generator makes; ledger entries and their lines follow from them. */
+export type SandboxCounts = {
+  customers: number;
+  suppliers: number;
+  products: number;
+  customerInvoices: number;
+  supplierInvoices: number;
+  /** Bank transactions: invoice payments first, then other bank movements (fees, payroll, taxes). */
+  transactions: number;
+  bankAccounts: number;
+  /** Calendar fiscal years ending with the current one (open); the earlier ones are closed. */
+  fiscalYears: number;
+};
+
+export type SandboxSize = 'small' | 'large' | Partial<SandboxCounts>;
+
+export type RateLimit = { requests: number; windowMs: number };
+
+export type SandboxOptions = {
+  /** 0 or undefined: a random free port. */
+  port?: number;
+  size?: SandboxSize;
+  seed?: number;
+  token?: string;
+  /** Default: every scope. */
+  scopes?: string[];
+  /** Default: the real 25 requests per 5000 ms per token; false turns the limit off. */
+  rateLimit?: RateLimit | false;
+  /** Sandbox-clock milliseconds between an export's creation and its `ready` state (default 1500). */
+  exportDelayMs?: number;
+  /** Sandbox-clock lifetime of an export `file_url` (default 30 minutes). */
+  fileUrlTtlMs?: number;
+  /** Default tab + UTF-8. */
+  fecDialect?: FecDialect;
+  /** The sandbox clock starts here (default: the real time at start); the data is anchored on its UTC day. */
+  startTime?: Date;
+  /** Interface to listen on (default 127.0.0.1). */
+  host?: string;
+};
+
+/** Fault injection; every share is a probability in [0, 1], drawn from a seeded generator. */
+export type Faults = {
+  latencyMs?: number;
+  /** The next N API requests get 429. */
+  rateLimitBurst?: number;
+  /** Share of API requests answered 500, 502 or 503. */
+  errorRate?: number;
+  /** Share of API requests whose connection is destroyed before any response. */
+  resetRate?: number;
+  /** Share of JSON responses cut in the middle of the body. */
+  truncateRate?: number;
+  /** Share of JSON responses whose body is not valid JSON. */
+  malformedRate?: number;
+  /** New export jobs end in `error`. */
+  exportError?: boolean;
+  /** Only requests whose path (after /api/external/v2) starts with this are affected. */
+  pathPrefix?: string;
+};
+
+export type Counters = {
+  total: number;
+  byPath: Record<string, number>;
+  /** Keyed by HTTP status, plus `reset` for destroyed connections. */
+  byStatus: Record<string, number>;
+};
+
+export type ApiRecord = Record<string, unknown>;
+
+/** Resources the control surface can create objects in. */
+export type CreatableResource =
+  | 'customers'
+  | 'suppliers'
+  | 'products'
+  | 'customer_invoices'
+  | 'supplier_invoices'
+  | 'transactions'
+  | 'ledger_accounts';
+
+export type SandboxControl = {
+  /** Creates an object (with its ledger entry and lines for invoices and transactions); `fields` override generated values. */
+  create(resource: CreatableResource, fields?: ApiRecord): ApiRecord;
+  /** Overrides fields of an object and bumps its `updated_at` to the sandbox clock. */
+  update(resource: ListResourceName, id: number, fields?: ApiRecord): ApiRecord;
+  /** Deletes an object (an invoice or transaction takes its ledger entry and lines with it). */
+  remove(resource: ListResourceName, id: number): void;
+  advanceClock(ms: number): void;
+  now(): Date;
+  setFaults(faults: Faults): void;
+  clearFaults(): void;
+  counters(): Counters;
+  resetCounters(): void;
+  setScopes(scopes: string[]): void;
+  setRateLimit(limit: RateLimit | false): void;
+  /** Every current record of a resource, in the default list order (-id), exactly as the list endpoint renders it. */
+  records(resource: Exclude<ListResourceName, 'trial_balance'>): ApiRecord[];
+  /** The rows a FEC export of this period would contain (dates YYYY-MM-DD, inclusive). */
+  fecRows(periodStart: string, periodEnd: string): FecRow[];
+  /** The rows an analytical general ledger export of this period would contain. */
+  aglRows(periodStart: string, periodEnd: string): AglRow[];
+};
+
+export type Sandbox = {
+  /** `http://127.0.0.1:<port>/api/external/v2` */
+  baseUrl: string;
+  token: string;
+  /** `http://127.0.0.1:<port>/_sandbox` */
+  controlUrl: string;
+  control: SandboxControl;
+  close(): Promise<void>;
+};
