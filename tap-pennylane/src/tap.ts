@@ -182,7 +182,8 @@ export async function runTap(opts: RunTapOptions): Promise<TapSummary> {
                   if (id !== undefined) feed.ids.add(id);
                 }
               : undefined;
-            feed?.resolve(await syncChangelogStream(ctx, w, def, observe));
+            const outcome = await syncChangelogStream(ctx, w, def, observe);
+            feed?.resolve(outcome);
             break;
           }
           case 'full_table': {

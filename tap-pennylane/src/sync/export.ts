@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EXPORT_RESOURCES } from '../../../pennylane/src/api.js';
 import { readAglXlsx } from '../exports/agl-reader.js';
-import { readFec } from '../exports/fec-reader.js';
+import { fecRecord, readFec } from '../exports/fec-reader.js';
 import { ExportUrlExpiredError } from '../http/errors.js';
 import type { ExportStream } from '../streams/definition.js';
 import { iso, type SyncContext } from './context.js';
@@ -211,14 +211,8 @@ async function createAndWait(ctx: SyncContext, def: ExportStream, year: FiscalYe
 /** The file's rows in neutral form, empty values as null (the schemas' dates and decimals are nullable). */
 async function* fileRows(def: ExportStream, input: Readable): AsyncGenerator<FileRow> {
   if (def.export === 'fecs') {
-    for await (const { line, row } of readFec(input)) yield { number: line, values: nullEmpty(row) };
+    for await (const { line, row } of readFec(input)) yield { number: line, values: fecRecord(row) };
   } else {
-    for await (const { row, values } of readAglXlsx(input)) yield { number: row, values: nullEmpty(values) };
+    for await (const { row, values } of readAglXlsx(input)) yield { number: row, values };
   }
-}
-
-function nullEmpty(row: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(row)) out[k] = v === '' ? null : v;
-  return out;
 }
