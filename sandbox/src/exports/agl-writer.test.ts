@@ -59,6 +59,15 @@ describe('writeAglXlsx', () => {
     assert.equal(cell('ledger_entry_id').value, '9007199254740993');
   });
 
+  it('escapes XML markup in texts and drops the control characters XML cannot carry', async () => {
+    const sheet = await load(
+      await writeAglXlsx([row({ label: ' <a> & "b"\u0001\u000b ', account_number: '&amp;' })]),
+    );
+    const cell = (key: string) => sheet.getRow(2).getCell(AGL_COLUMNS.findIndex((c) => c.key === key) + 1);
+    assert.equal(cell('label').value, ' <a> & "b" ');
+    assert.equal(cell('account_number').value, '&amp;');
+  });
+
   it('rejects a value that is not in neutral form, naming the row and column', async () => {
     await assert.rejects(
       writeAglXlsx([row({}), row({ debit: '12,50' })]),

@@ -35,7 +35,7 @@ const ROWS: AglRow[] = [
     account_label: 'Clients',
     thirdparty_account_number: 'C0001',
     thirdparty_label: 'Œuvres d’Ÿvette',
-    label: 'Facture 1 200 €',
+    label: 'Facture <1 200 €> & co',
     invoice_number: 'F-2025-001',
     debit: '1234.56',
     credit: '0.00',
