@@ -214,8 +214,8 @@ describe('state', { concurrency: 2 }, () => {
     assert.deepEqual(run.states[run.states.length - 1], { a: 6, b: 6 });
     const n = await rows(
       db.client,
-      `SELECT (SELECT count(*)::int FROM ${table(schema, 'test_multiple_state_messages_a')}) AS a,
-              (SELECT count(*)::int FROM ${table(schema, 'test_multiple_state_messages_b')}) AS b`,
+      `SELECT (SELECT count(*)::int FROM ${table(schema, 'sdk_multiple_state_messages_a')}) AS a,
+              (SELECT count(*)::int FROM ${table(schema, 'sdk_multiple_state_messages_b')}) AS b`,
     );
     assert.deepEqual(n, [{ a: 6, b: 6 }]);
   });
