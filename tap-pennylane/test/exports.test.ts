@@ -135,17 +135,19 @@ describe('exports (FEC and analytical ledger) against the sandbox', () => {
     sb.control.resetCounters();
     const state = structuredClone(last.state) as { bookmarks: Record<string, unknown> };
     delete state.bookmarks.fec; // asking for the FEC again: every year in scope is exported anew
+    // Only the open year is in scope, so a single file is outstanding when the clock jumps.
     const run = await sync(sb, {
       state,
       catalog: catalogOf(['fiscal_years', 'fec']),
+      config: { fiscal_years_back: 0 },
       wrapClient: expireFirst,
     });
     assert.equal(run.summary.ok, true, run.summary.error);
-    assert.equal(exportPosts(sb, 'fecs'), 4, 'three years, one of them exported twice');
+    assert.equal(exportPosts(sb, 'fecs'), 2, 'the open year, exported twice');
     assert.ok(run.logs.some((l) => /the file URL expired before download, exporting again/.test(l)));
     replica.apply(run.messages);
-    for (const y of sb.control.records('fiscal_years') as Year[])
-      assert.deepEqual(tableRows(replica, 'fec', y, 'line_number'), fecOf(sb, y));
+    const open = (sb.control.records('fiscal_years') as Year[]).find((y) => y.status === 'open')!;
+    assert.deepEqual(tableRows(replica, 'fec', open, 'line_number'), fecOf(sb, open));
   });
 });
 
