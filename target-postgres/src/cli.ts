@@ -8,6 +8,7 @@ import { packageVersion } from '../../singer/src/paths.js';
 import { openInput, readSingerMessages } from '../../singer/src/reader.js';
 import { loadConfig, secretValues } from '../../singer/src/settings.js';
 import { NdjsonWriter } from '../../singer/src/writer.js';
+import { isDestinationVerb, runAirbyteDestination } from './airbyte/destination.js';
 import { TARGET_INFO, toTargetConfig } from './config.js';
 import { runTarget } from './target.js';
 
@@ -89,7 +90,9 @@ export function errorLine(err: unknown): string {
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
   try {
-    process.exitCode = await runSingerCli(argv);
+    process.exitCode = isDestinationVerb(argv[0])
+      ? await runAirbyteDestination(argv)
+      : await runSingerCli(argv);
   } catch (err) {
     if (process.env.LOG_LEVEL?.toLowerCase() === 'debug' && err instanceof Error && err.stack) {
       process.stderr.write(`${redact(err.stack)}\n`);

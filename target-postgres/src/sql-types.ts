@@ -115,9 +115,11 @@ export function holds(existing: SqlType, wanted: SqlType): boolean {
 
 /** The narrowest type that holds both: the rule for multi-type schemas and for in-place evolution. */
 export function widen(a: SqlType, b: SqlType): SqlType {
+  if (a === b) return a;
+  // Objects in the mix: jsonb keeps them queryable (strings become JSON strings).
+  if (a === 'jsonb' || b === 'jsonb' || a === 'json' || b === 'json') return 'jsonb';
   if (holds(a, b)) return a;
   if (holds(b, a)) return b;
-  if (a === 'jsonb' || b === 'jsonb' || a === 'json' || b === 'json') return 'jsonb';
   const ra = rankOf(a);
   const rb = rankOf(b);
   if (ra !== undefined && rb !== undefined) return 'numeric';

@@ -35,7 +35,11 @@ export type LoaderContext = {
 type CopyStream = ReturnType<typeof copyFrom>;
 
 type Batch = {
-  /** direct: COPY into the (empty) table while keys stay unique; staging: COPY + merge; append: no key. */
+  /**
+   * direct: COPY into the table itself while every key is new (the table was empty at the start of the
+   * batch, or the integer key is above the table's maximum) and unique in the batch; staging: COPY into
+   * a temp table + merge; append: no key.
+   */
   mode: 'direct' | 'staging' | 'append';
   copy: CopyStream;
   copyError: Error | undefined;
@@ -46,7 +50,9 @@ type Batch = {
   lastSeq: number;
   firstLine: number;
   lastLine: number;
-  seen: Set<string> | undefined;
+  seen: Set<unknown> | undefined;
+  /** Direct mode with rows in the table: keys must be integers above this one to be new. */
+  above: number | undefined;
   startedAt: number;
   batchedAt: string;
   counts: StreamCounts;
@@ -189,7 +195,8 @@ export class StreamLoader implements ConnectionHolder {
     if (this.keyColumns.length > 0) {
       const key = this.keyOf(record, place);
       if (b.mode === 'direct') {
-        if (b.seen!.has(key)) await this.switchToStaging(b);
+        const fresh = b.above === undefined || (typeof key === 'number' && key > b.above);
+        if (!fresh || b.seen!.has(key)) await this.switchToStaging(b);
         else if (deleting)
           return; // nothing to delete: the table was empty and this key is new
         else b.seen!.add(key);
@@ -204,12 +211,12 @@ export class StreamLoader implements ConnectionHolder {
     if (b.buffer.length >= CHUNK) await this.push(b);
   }
 
-  private keyOf(record: Record<string, unknown>, place: Place): string {
+  private keyOf(record: Record<string, unknown>, place: Place): unknown {
     const props = this.keyProperties;
     if (props.length === 1) {
       const v = record[props[0]!];
       if (v === undefined || v === null) throw this.missingKey(props[0]!, place);
-      return typeof v === 'string' ? v : JSON.stringify(v);
+      return typeof v === 'string' || typeof v === 'number' ? v : JSON.stringify(v);
     }
     const values = props.map((k) => {
       const v = record[k];
@@ -229,11 +236,20 @@ export class StreamLoader implements ConnectionHolder {
     const client = await this.connection();
     await client.query('BEGIN');
     let mode: Batch['mode'] = 'append';
+    let above: number | undefined;
     if (this.keyColumns.length > 0) {
-      const r = await client.query<{ empty: boolean }>(
-        `SELECT NOT EXISTS (SELECT 1 FROM ${this.target}) AS empty`,
+      const keyCol = this.columns.find((c) => c.name === this.keyColumns[0]);
+      const integerKey =
+        this.keyColumns.length === 1 && ['bigint', 'integer', 'smallint'].includes(keyCol?.type ?? '');
+      const r = await client.query<{ empty: boolean; max: string | null }>(
+        `SELECT NOT EXISTS (SELECT 1 FROM ${this.target}) AS empty, ${integerKey ? `(SELECT max(${quoteIdent(this.keyColumns[0]!)}) FROM ${this.target})::text` : 'NULL'} AS max`,
       );
-      mode = r.rows[0]!.empty ? 'direct' : 'staging';
+      const { empty, max } = r.rows[0]!;
+      if (empty) mode = 'direct';
+      else if (max !== null && Number.isSafeInteger(Number(max))) {
+        mode = 'direct';
+        above = Number(max);
+      } else mode = 'staging';
     }
     const now = Date.now();
     this.batch = {
@@ -247,6 +263,7 @@ export class StreamLoader implements ConnectionHolder {
       firstLine: place.line,
       lastLine: place.line,
       seen: mode === 'direct' ? new Set() : undefined,
+      above,
       startedAt: now,
       batchedAt: new Date(now).toISOString(),
       counts: { inserted: 0, updated: 0, deleted: 0 },

@@ -77,7 +77,9 @@ class Engine {
       client = await this.pool.connect();
     } catch (err) {
       const c = this.config.connection;
-      const where = c.connectionString ? 'the server of database_url' : `${c.host ?? 'localhost'}:${c.port ?? 5432}`;
+      const where = c.connectionString
+        ? 'the server of database_url'
+        : `${c.host ?? 'localhost'}:${c.port ?? 5432}`;
       throw new LoadError(
         `cannot connect to PostgreSQL at ${where} (${(err as Error).message}): check database_url or host/port/user/password/database and ssl_mode`,
       );
