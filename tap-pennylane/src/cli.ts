@@ -7,6 +7,7 @@ import { parseCatalog, type SingerCatalog } from '../../singer/src/catalog.js';
 import { createLogger, redact } from '../../singer/src/log.js';
 import { packageVersion } from '../../singer/src/paths.js';
 import { NdjsonWriter } from '../../singer/src/writer.js';
+import { isSourceVerb, runAirbyteSource } from './airbyte/source.js';
 import { catalogJson, discoverCatalog } from './catalog/discover.js';
 import { loadTapConfig, TAP_INFO } from './config.js';
 import { formatSummary, runTap } from './tap.js';
@@ -125,6 +126,7 @@ export async function runSinger(args: SingerArgs): Promise<number> {
 }
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
+  if (isSourceVerb(argv[0])) return runAirbyteSource(argv);
   try {
     const args = (await singerOptions(argv).parseAsync()) as SingerArgs;
     return await runSinger(args);
