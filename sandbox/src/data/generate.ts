@@ -61,6 +61,12 @@ const ID_RANGES = [
 export type IdRange = (typeof ID_RANGES)[number];
 
 const HOUR = 3_600_000_000;
+/**
+ * Entries and lines get their ids once every document exists (ids follow creation time). The
+ * placeholder is a non-integer number so V8 stores the field as a double from the start: changing an
+ * integer field to a large id later would migrate every object's layout, which costs seconds.
+ */
+const UNASSIGNED = Number.NaN;
 const RETENTION_DAYS = 28;
 
 /** A line to post: account, signed amount (debit > 0, credit < 0), label, optional category. */
@@ -247,13 +253,15 @@ export class CompanyBuilder {
       if (payDay <= lastDay && r.chance(0.95)) payments.push({ at: 0, day: payDay, invoice });
     }
 
-    // Bank movements: invoice payments first (as many as the budget allows, oldest first), then
-    // payroll, social charges, bank fees and other income to fill the requested count.
+    // Bank movements: invoice payments (at most 80% of the requested count, spread evenly over time
+    // when there are more invoices than that), then payroll, social charges, bank fees and other income.
     payments.sort((a, b) => a.day - b.day);
     for (const p of payments) p.at = p.day * MICROS_PER_DAY + this.timeOfDay();
     type Movement = { at: number; make: () => TransactionRow };
     const movements: Movement[] = [];
-    for (const p of payments.slice(0, counts.transactions)) {
+    const paid = Math.min(payments.length, Math.floor(counts.transactions * 0.8));
+    const kept = Array.from({ length: paid }, (_, k) => payments[Math.floor((k * payments.length) / paid)]!);
+    for (const p of kept) {
       movements.push({ at: p.at, make: () => this.makePayment(p.at, p.invoice, this.bankAccounts.rows[0]!) });
     }
     const payroll: { at: number; make: () => EntryRow }[] = [];
@@ -755,11 +763,20 @@ export class CompanyBuilder {
     extra: Pick<EntryRow, 'piece' | 'invoiceNumber' | 'dueDay' | 'filename'>,
   ): EntryRow {
     if (postings.reduce((sum, p) => sum + p.cents, 0) !== 0) throw new Error(`unbalanced entry ${label}`);
-    const entry: EntryRow = { id: 0, createdAt: at, updatedAt: at, day, journal, label, ...extra, lines: [] };
+    const entry: EntryRow = {
+      id: UNASSIGNED,
+      createdAt: at,
+      updatedAt: at,
+      day,
+      journal,
+      label,
+      ...extra,
+      lines: [],
+    };
     for (const p of postings) {
       if (p.cents === 0) continue;
       entry.lines.push({
-        id: 0,
+        id: UNASSIGNED,
         createdAt: at,
         updatedAt: at,
         entry,

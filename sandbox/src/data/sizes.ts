@@ -5,9 +5,9 @@ export const SMALL: SandboxCounts = {
   customers: 120,
   suppliers: 60,
   products: 40,
-  customerInvoices: 450,
-  supplierInvoices: 300,
-  transactions: 600,
+  customerInvoices: 420,
+  supplierInvoices: 280,
+  transactions: 700,
   bankAccounts: 2,
   fiscalYears: 3,
 };

@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { type Sandbox, startSandbox } from '../src/index.js';
+import { assertMatchesSpec, client, START } from './support.js';
+
+const LISTS = [
+  'customers',
+  'suppliers',
+  'customer_invoices',
+  'supplier_invoices',
+  'products',
+  'transactions',
+  'ledger_entry_lines',
+  'ledger_entries',
+  'ledger_accounts',
+  'bank_accounts',
+  'fiscal_years',
+  'journals',
+];
+const CHANGELOGS = [
+  'customers',
+  'suppliers',
+  'customer_invoices',
+  'supplier_invoices',
+  'products',
+  'transactions',
+  'ledger_entry_lines',
+];
+
+describe("every response validates against Pennylane's OpenAPI schema", () => {
+  let sandbox: Sandbox;
+  let api: ReturnType<typeof client>;
+  before(async () => {
+    sandbox = await startSandbox({ seed: 3, startTime: START, rateLimit: false, exportDelayMs: 1000 });
+    api = client(sandbox);
+    // Objects made through the control surface must look like generated ones.
+    const c = sandbox.control;
+    c.create('customers', { name: 'Nouvelle Cliente SARL' });
+    c.create('suppliers');
+    c.create('products');
+    const invoice = c.create('customer_invoices', { label: 'Facture de contrôle' });
+    c.create('supplier_invoices');
+    c.create('transactions', { amount: '-42.10', label: 'CB TEST' });
+    c.update('customers', (c.records('customers')[3] as { id: number }).id, { notes: 'mise à jour' });
+    c.remove('customer_invoices', invoice.id as number);
+  });
+  after(() => sandbox.close());
+
+  it('the schema check is live: a drifted item (amount as a number, a field missing) is rejected', async () => {
+    const body = (await api.get('/customer_invoices', { limit: 1 })).json();
+    assertMatchesSpec('GET /customer_invoices', body);
+    const asNumber = structuredClone(body);
+    asNumber.items[0].amount = Number(asNumber.items[0].amount);
+    assert.throws(() => assertMatchesSpec('GET /customer_invoices', asNumber), /amount/);
+    const missing = structuredClone(body);
+    delete missing.items[0].ledger_entry;
+    assert.throws(() => assertMatchesSpec('GET /customer_invoices', missing), /ledger_entry/);
+    const customers = (await api.get('/customers', { limit: 1 })).json();
+    customers.page = 1;
+    assert.throws(() => assertMatchesSpec('GET /customers', customers), /additional/);
+  });
+
+  it('GET /me', async () => {
+    const res = await api.get('/me');
+    assert.equal(res.status, 200);
+    assertMatchesSpec('GET /me', res.json());
+  });
+
+  for (const name of LISTS) {
+    it(`GET /${name}, every page of every item`, async () => {
+      const max = name === 'ledger_accounts' ? 1000 : 100;
+      let pages = 0;
+      const items = await api.all(`/${name}`, { limit: max }, (body) => {
+        pages++;
+        assertMatchesSpec(`GET /${name}`, body);
+      });
+      assert.ok(items.length > 0, `${name} has items`);
+      assert.ok(pages >= 1);
+    });
+  }
+
+  it('GET /customers covers both company and individual customers', async () => {
+    const items = await api.all('/customers', { limit: 100 });
+    const types = new Set(items.map((c) => c.customer_type));
+    assert.deepEqual([...types].sort(), ['company', 'individual']);
+  });
+
+  it('GET /trial_balance for every fiscal year, with and without auxiliary accounts', async () => {
+    const years = await api.all('/fiscal_years');
+    for (const year of years) {
+      for (const aux of ['true', 'false']) {
+        const items = await api.all(
+          '/trial_balance',
+          { period_start: year.start, period_end: year.finish, is_auxiliary: aux, limit: 1000 },
+          (body) => assertMatchesSpec('GET /trial_balance', body),
+        );
+        assert.ok(items.length > 0);
+      }
+    }
+  });
+
+  for (const name of CHANGELOGS) {
+    it(`GET /changelogs/${name}, every page`, async () => {
+      const items = await api.all(`/changelogs/${name}`, { limit: 50 }, (body) =>
+        assertMatchesSpec(`GET /changelogs/${name}`, body),
+      );
+      assert.ok(items.length > 0, `${name} has events in the last 4 weeks`);
+    });
+  }
+
+  for (const kind of ['fecs', 'analytical_general_ledgers']) {
+    it(`POST and GET /exports/${kind} (pending, ready, error)`, async () => {
+      const created = await api.post(`/exports/${kind}`, {
+        period_start: '2025-01-01',
+        period_end: '2025-12-31',
+      });
+      assert.equal(created.status, 201);
+      assertMatchesSpec(`POST /exports/${kind}`, created.json());
+      const pending = await api.get(`/exports/${kind}/${created.json().id}`);
+      assert.equal(pending.json().status, 'pending');
+      assertMatchesSpec(`GET /exports/${kind}/{id}`, pending.json());
+      sandbox.control.advanceClock(1000);
+      const ready = await api.get(`/exports/${kind}/${created.json().id}`);
+      assert.equal(ready.json().status, 'ready');
+      assertMatchesSpec(`GET /exports/${kind}/{id}`, ready.json());
+      sandbox.control.setFaults({ exportError: true });
+      const failing = await api.post(`/exports/${kind}`, {
+        period_start: '2025-01-01',
+        period_end: '2025-01-31',
+      });
+      sandbox.control.clearFaults();
+      sandbox.control.advanceClock(1000);
+      const failed = await api.get(`/exports/${kind}/${failing.json().id}`);
+      assert.equal(failed.json().status, 'error');
+      assertMatchesSpec(`GET /exports/${kind}/{id}`, failed.json());
+    });
+  }
+});
