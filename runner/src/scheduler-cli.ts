@@ -22,7 +22,7 @@ async function main(): Promise<number> {
   const argv = await yargs(hideBin(process.argv))
     .scriptName('pennylane-scheduler')
     .usage('$0\n\nRuns the syncs on a schedule (settings: .env) until Ctrl-C.')
-    .option('env-file', {
+    .option('dotenv', {
       type: 'string',
       default: '.env',
       describe: 'Settings file loaded into the environment',
@@ -31,7 +31,7 @@ async function main(): Promise<number> {
     .strict()
     .help()
     .parseAsync();
-  loadDotEnv(argv['env-file']);
+  loadDotEnv(argv.dotenv);
   const config = loadRunnerConfig(process.env);
   validateSchedule(config.schedule, {
     incremental: RUNNER_ENV.incrementalCron,

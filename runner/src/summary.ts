@@ -4,6 +4,12 @@ import type { SyncResult } from './sync.js';
 
 const n = (v: number) => v.toLocaleString('en-US');
 
+/** Relative to the current folder when inside it (state/state.json), absolute otherwise. */
+function shortPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel === '' || rel.startsWith('..') ? path : rel;
+}
+
 /** The one line a run ends with, in the terminal, in the scheduler's log and in the demo. */
 export function formatSummary(result: SyncResult, stateFile: string): string {
   const head = `pennylane-sync: ${result.mode} run #${result.runId}`;
@@ -17,6 +23,6 @@ export function formatSummary(result: SyncResult, stateFile: string): string {
   return (
     `${head} succeeded in ${time}: ${streams} stream${streams === 1 ? '' : 's'}, ` +
     `${n(sum.inserted)} inserted, ${n(sum.updated)} updated, ${n(sum.deleted)} deleted; ` +
-    `state saved to ${relative(process.cwd(), stateFile) || stateFile}`
+    `state saved to ${shortPath(stateFile)}`
   );
 }

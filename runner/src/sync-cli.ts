@@ -31,7 +31,7 @@ async function main(): Promise<number> {
     })
     .option('stream', { type: 'string', array: true, describe: 'Only these streams (repeatable)' })
     .option('record', { type: 'string', describe: "Save the tap's output (NDJSON, .gz allowed) for replay" })
-    .option('env-file', {
+    .option('dotenv', {
       type: 'string',
       default: '.env',
       describe: 'Settings file loaded into the environment',
@@ -45,7 +45,7 @@ async function main(): Promise<number> {
     .help()
     .parseAsync();
 
-  loadDotEnv(argv['env-file']);
+  loadDotEnv(argv.dotenv);
   if (argv['state-file']) process.env.PENNYLANE_SYNC_STATE_FILE = argv['state-file'];
   const config = loadRunnerConfig(process.env);
   const streams = argv.stream

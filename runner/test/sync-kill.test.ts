@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
+import {
+  collect,
+  groupGone,
+  type Harness,
+  runSyncCli,
+  snapshot,
+  spawnSync,
+  startHarness,
+  syncRuns,
+} from './harness.js';
+
+describe('a run killed with SIGKILL', () => {
+  let h: Harness;
+  let reference: TestDatabase;
+  before(async () => {
+    h = await startHarness();
+    reference = await createTestDatabase('runner_ref');
+  });
+  after(async () => {
+    await reference.drop();
+    await h.close();
+  });
+
+  it('resumes on the next run and ends with the same tables as an uninterrupted run', async () => {
+    // commit (and save state) every 0.2 s, and slow the API down so the kill lands mid-run
+    const often = { TARGET_POSTGRES_MAX_BATCH_AGE_SECONDS: '0.2' };
+    h.sandbox.control.setFaults({ latencyMs: 60 });
+    const victim = spawnSync(h, [], often);
+    const done = collect(victim);
+    for (let i = 0; i < 400 && !existsSync(h.stateFile); i++) await sleep(25);
+    assert.ok(existsSync(h.stateFile), 'a state was saved before the kill');
+    await sleep(300);
+    victim.kill('SIGKILL');
+    const killed = await done;
+    assert.equal(killed.signal, 'SIGKILL');
+    await groupGone(victim.pid!); // the programs it started notice and stop (EOF / EPIPE)
+    h.sandbox.control.clearFaults();
+
+    const resumed = await runSyncCli(h, [], often);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const runs = await syncRuns(h.db.client);
+    assert.deepEqual(
+      runs.map((r) => r.outcome),
+      ['failed', 'succeeded'],
+    );
+    assert.match(runs[0]!.error ?? '', /^interrupted/);
+
+    const uninterrupted = await runSyncCli(h, [], {
+      TARGET_POSTGRES_DATABASE_URL: reference.url,
+      PENNYLANE_SYNC_STATE_FILE: join(h.dir, 'reference-state.json'),
+    });
+    assert.equal(uninterrupted.code, 0, uninterrupted.stderr);
+    const [got, want] = [await snapshot(h.db.client), await snapshot(reference.client)];
+    assert.deepEqual(Object.keys(got), Object.keys(want));
+    for (const table of Object.keys(want)) assert.deepEqual(got[table], want[table], `table ${table}`);
+  });
+});

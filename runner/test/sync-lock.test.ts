@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { collect, type Harness, lastLine, runSyncCli, spawnSync, startHarness, syncRuns } from './harness.js';
+
+describe('one run at a time per target database', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(() => h.close());
+
+  it('makes a second run refuse while the first is in flight, naming the holder, then lets it run', async () => {
+    h.sandbox.control.setFaults({ latencyMs: 150 });
+    const first = spawnSync(h, []);
+    const firstDone = collect(first);
+    // wait until the first run holds the lock and has recorded itself
+    for (let i = 0; i < 200; i++) {
+      const running = await h.db.client
+        .query("SELECT 1 FROM pennylane.sync_runs WHERE outcome = 'running'")
+        .then((r) => r.rowCount ?? 0)
+        .catch(() => 0);
+      if (running > 0) break;
+      await sleep(50);
+    }
+
+    const second = await runSyncCli(h, []);
+    assert.equal(second.code, 3, second.stderr);
+    const message = lastLine(second.stderr);
+    assert.match(
+      message,
+      new RegExp(
+        `^pennylane-sync: another sync is already running on this database \\(schema "pennylane"\\): ` +
+          `sync_runs #1, incremental run by pid ${first.pid} on host \\S+, started \\S+; ` +
+          `held by the session "pennylane-sync pid=${first.pid} host=`,
+      ),
+    );
+
+    h.sandbox.control.clearFaults();
+    const res = await firstDone;
+    assert.equal(res.code, 0, res.stderr);
+    // the refused run left no trace in the history
+    assert.deepEqual(
+      (await syncRuns(h.db.client)).map((r) => r.outcome),
+      ['succeeded'],
+    );
+    const third = await runSyncCli(h, []);
+    assert.equal(third.code, 0, third.stderr);
+  });
+});
