@@ -3,6 +3,7 @@
  * `read --config F --catalog F [--state F]`. `read` runs the Singer engine (runTap) unchanged and maps
  * what it emits (airbyte/src/source-mapping.ts); stdout carries Airbyte messages only, logs go to stderr.
  */
+import type { Writable } from 'node:stream';
 import {
   AirbyteOutput,
   parseVerbArgs,
@@ -138,8 +139,8 @@ async function read(
 }
 
 /** Runs one Airbyte verb; returns the exit code. Failures end with a TRACE ERROR, never a stack trace. */
-export async function runAirbyteSource(argv: string[]): Promise<number> {
-  const out = new AirbyteOutput();
+export async function runAirbyteSource(argv: string[], stdout: Writable = process.stdout): Promise<number> {
+  const out = new AirbyteOutput(stdout);
   try {
     const args = await parseVerbArgs(PROGRAM, argv, {
       spec: { required: [] },

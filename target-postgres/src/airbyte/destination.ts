@@ -3,6 +3,7 @@
  * (Airbyte messages on stdin). `write` feeds the same engine as the Singer CLI (runTarget), so loading,
  * typing, upserts and the state-after-commit rule are the Singer path's.
  */
+import type { Readable, Writable } from 'node:stream';
 import pg from 'pg';
 import {
   AirbyteOutput,
@@ -73,8 +74,11 @@ const failureTypeOf = (err: unknown) =>
     : 'system_error';
 
 /** Runs one Airbyte verb; returns the exit code. stdout carries Airbyte messages only. */
-export async function runAirbyteDestination(argv: string[]): Promise<number> {
-  const out = new AirbyteOutput();
+export async function runAirbyteDestination(
+  argv: string[],
+  io: { stdin: Readable; stdout: Writable } = { stdin: process.stdin, stdout: process.stdout },
+): Promise<number> {
+  const out = new AirbyteOutput(io.stdout);
   try {
     const args = await parseVerbArgs(PROGRAM, argv, {
       spec: { required: [] },
@@ -101,7 +105,7 @@ export async function runAirbyteDestination(argv: string[]): Promise<number> {
       const summary = await runTarget({
         // Overwrite streams are versioned: ACTIVATE_VERSION must run whatever the Singer setting says.
         config: { ...config, activateVersion: true },
-        messages: airbyteToSinger(readLines(process.stdin), catalog, { source: 'stdin', log }),
+        messages: airbyteToSinger(readLines(io.stdin), catalog, { source: 'stdin', log }),
         emitState: async (value) => {
           if (isCarriedState(value)) await out.sendLine(value.line);
         },
