@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { EXPORT_RESOURCES } from '../../../pennylane/src/api.js';
 import { readAglXlsx } from '../exports/agl-reader.js';
 import { fecRecord, readFec } from '../exports/fec-reader.js';
-import { ExportUrlExpiredError } from '../http/errors.js';
+import { ExportUrlExpiredError, InvalidResponseError, NetworkError, ServerError } from '../http/errors.js';
 import type { ExportStream } from '../streams/definition.js';
 import { iso, type SyncContext } from './context.js';
 import type { StreamWriter } from './emitter.js';
@@ -183,7 +183,7 @@ async function createAndWait(ctx: SyncContext, def: ExportStream, year: FiscalYe
     ...(def.export === 'analytical_general_ledgers' ? { mode: 'in_line' } : {}),
   };
   const where = `${def.name}: fiscal year ${year.id} (${year.start}..${year.finish})`;
-  let job = await ctx.client.postJson<ExportJob>(path, body, { stream: def.name });
+  let job = await createJob(ctx, def, path, body, where);
   const deadline = Date.now() + ctx.config.exportPollTimeoutSeconds * 1000;
   const interval = ctx.config.exportPollIntervalSeconds * 1000;
   while (job.status === 'pending') {
@@ -206,6 +206,33 @@ async function createAndWait(ctx: SyncContext, def: ExportStream, year: FiscalYe
     );
   }
   return job;
+}
+
+/** Attempts at creating one export job when the answer was lost (5xx, reset, unreadable body). */
+const CREATE_ATTEMPTS = 3;
+
+/**
+ * The client never repeats a POST that may have reached the server. Here repeating is harmless: an
+ * export job only reads, so a lost answer costs at worst one unused job on Pennylane's side.
+ */
+async function createJob(
+  ctx: SyncContext,
+  def: ExportStream,
+  path: string,
+  body: unknown,
+  where: string,
+): Promise<ExportJob> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ctx.client.postJson<ExportJob>(path, body, { stream: def.name });
+    } catch (err) {
+      const lost =
+        err instanceof ServerError || err instanceof NetworkError || err instanceof InvalidResponseError;
+      if (!lost || attempt >= CREATE_ATTEMPTS) throw err;
+      ctx.log.warn(`${where}: creating the export failed (${(err as Error).message}), creating it again`);
+      await sleep(250 * attempt);
+    }
+  }
 }
 
 /** The file's rows in neutral form, empty values as null (the schemas' dates and decimals are nullable). */
