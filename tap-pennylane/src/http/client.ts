@@ -44,7 +44,7 @@ export type ClientOptions = {
   rateLimit: RateLimit;
   log: Logger;
   retry?: Partial<RetryOptions>;
-  /** Keep-alive connections per origin (default 8). */
+  /** Keep-alive connections per origin (default 16). */
   connections?: number;
   /** Safety margin of the rate limiter (tests; default from the window). */
   rateMarginMs?: number;
@@ -138,7 +138,7 @@ export class PennylaneClient {
       onNote: (note) => this.log.warn(`rate limit: ${note}`),
     });
     this.agent = new Agent({
-      connections: opts.connections ?? 8,
+      connections: opts.connections ?? 16,
       keepAliveTimeout: 10_000,
       headersTimeout: opts.timeoutMs,
       bodyTimeout: opts.timeoutMs,

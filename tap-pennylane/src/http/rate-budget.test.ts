@@ -83,7 +83,8 @@ describe('the shared rate budget', () => {
     assert.equal(c.stats.rateLimited, 0);
     assert.equal(c.stats.requests, 80);
     assert.ok(c.stats.rateWaits > 0, 'the limiter had to hold requests back');
-    assert.ok(seconds < floor * 1.3, `took ${seconds.toFixed(2)} s for a floor of ${floor} s`);
+    // Loose on purpose (shared CI cores): about 3.1 s when idle; a limiter serialising requests takes far longer.
+    assert.ok(seconds < floor * 2, `took ${seconds.toFixed(2)} s for a floor of ${floor} s`);
   });
 
   it('slows down when the headers show another client spending the same token', async () => {

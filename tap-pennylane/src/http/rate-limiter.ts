@@ -36,8 +36,11 @@ export type Decision = { kind: 'go' } | { kind: 'wait'; until: number } | { kind
 /** Longest a server reset or a pause may hold everything back. */
 const MAX_HOLD_MS = 60_000;
 
-/** Default safety margin: covers millisecond rounding and a server comparing `>=` instead of `>`. */
-export const defaultMarginMs = (windowMs: number): number => Math.max(10, Math.round(windowMs * 0.002));
+/**
+ * Default safety margin: covers the server's millisecond rounding, a server comparing `>=` instead of `>`,
+ * and clock-rate drift (NTP slews up to 0.05 %) — 5.5 ms for a 500 ms window, 10 ms for 5 s.
+ */
+export const defaultMarginMs = (windowMs: number): number => 5 + windowMs * 0.001;
 
 /**
  * The limiter's bookkeeping, with time passed in: no timers, no I/O, tested directly.
