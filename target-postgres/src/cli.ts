@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { realpathSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import yargs from 'yargs';
 import { aboutJson, aboutMarkdown } from '../../singer/src/about.js';
@@ -67,7 +67,18 @@ export async function runSingerCli(argv: string[]): Promise<number> {
   const raw = loadConfig(TARGET_INFO, args.config);
   registerSecrets(raw);
   const config = toTargetConfig(raw);
+  if (args.input && args.input !== '-') {
+    try {
+      statSync(args.input);
+    } catch (err) {
+      throw new Error(
+        `cannot read --input ${args.input} (${(err as NodeJS.ErrnoException).code ?? err}): give the path of a saved Singer NDJSON file (.gz accepted), or omit --input to read stdin`,
+      );
+    }
+  }
   const { stream, source } = openInput(args.input);
+  // A read error surfaces through the message loop; this only keeps it from being an uncaught event.
+  stream.on('error', () => {});
   const out = new NdjsonWriter(process.stdout);
   const summary = await runTarget({
     config,

@@ -10,6 +10,9 @@ const schema = {
     amount: { type: 'string', format: 'singer.decimal' },
     total: { type: ['number', 'null'] },
     at: { type: 'string', format: 'date-time' },
+    opens: { type: 'string', format: 'time' },
+    day: { type: 'string', format: 'date' },
+    email: { type: 'string', format: 'email' },
     address: { type: 'object', properties: { city: { type: 'string' } } },
   },
   required: ['id'],
@@ -21,7 +24,10 @@ describe('RecordValidator', () => {
 
   it('accepts a valid record, naive timestamps and exact decimals included', () => {
     check({ id: 1, amount: '-12.50', total: null, at: '2024-01-01T10:00:00' }, false);
-    check({ id: 1, at: '2024-01-01T10:00:00.123+02:00' }, false);
+    check(
+      { id: 1, at: '2024-01-01T10:00:00.123+02:00', opens: '23:59:59.999999', email: 'not an email' },
+      false,
+    );
     check({ id: 1, total: new LosslessNumber('12345678901234567890.5') }, true);
   });
 
@@ -32,6 +38,12 @@ describe('RecordValidator', () => {
     );
     assert.throws(() => check({ id: 1, address: { city: 3 } }, false), /field "address.city"/);
     assert.throws(() => check({ id: 'x' }, false), /field "id".*must be integer/);
+  });
+
+  it('checks the formats that decide a column type', () => {
+    assert.throws(() => check({ id: 1, day: '2024-02-30' }, false), /field "day"/);
+    assert.throws(() => check({ id: 1, opens: 'noon' }, false), /field "opens"/);
+    assert.throws(() => check({ id: 1, at: 'yesterday' }, false), /field "at"/);
   });
 
   it('names a missing required field', () => {
