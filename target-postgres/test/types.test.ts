@@ -11,9 +11,12 @@ import {
   columnTypes,
   fixture,
   freshSchema,
+  ndjson,
   primaryKey,
+  recordMsg,
   rows,
   runTarget,
+  schemaMsg,
   type TargetRun,
   table,
   writeConfig,
@@ -59,7 +62,6 @@ describe('type mapping', () => {
         ratio: types.ratio,
         created_at: types.created_at,
         due_on: types.due_on,
-        at_time: types.at_time,
         paid: types.paid,
         label: types.label,
         payload: types.payload,
@@ -77,7 +79,6 @@ describe('type mapping', () => {
         ratio: 'numeric',
         created_at: 'timestamp with time zone',
         due_on: 'date',
-        at_time: 'time without time zone',
         paid: 'boolean',
         label: 'text',
         payload: 'jsonb',
@@ -143,9 +144,8 @@ describe('type mapping', () => {
     ]);
   });
 
-  test('dates, times and booleans keep their values', async () => {
+  test('dates, booleans and smallints keep their values', async () => {
     assert.deepEqual(await column('due_on'), ['2026-02-28', '2024-02-29', '1999-12-31', '2026-01-01']);
-    assert.deepEqual(await column('at_time'), ['23:59:59.999999', '00:00:00', '12:00:00.5', '08:30:00']);
     assert.deepEqual(await column('paid'), ['true', 'false', null, 'true']);
     assert.deepEqual(await column('small'), ['12', '-32768', null, '32767']);
   });
@@ -171,4 +171,25 @@ describe('type mapping', () => {
     assert.equal(dd[2], null);
     assert.ok(dd[0]?.startsWith('2026-03-01'), `date value kept: ${dd[0]}`);
   });
+});
+
+test('time values as taps send them (no offset, microseconds) load into a time column', async () => {
+  const timeSchema = freshSchema();
+  const input = ndjson([
+    schemaMsg('opening_hours', {
+      id: { type: 'integer' },
+      opens: { type: ['null', 'string'], format: 'time' },
+    }),
+    recordMsg('opening_hours', { id: 1, opens: '23:59:59.999999' }),
+    recordMsg('opening_hours', { id: 2, opens: '08:30:00' }),
+    recordMsg('opening_hours', { id: 3, opens: null }),
+  ]);
+  const timeRun = await runTarget(writeConfig(db.url, timeSchema), input);
+  assertSucceeded(timeRun);
+  assert.equal((await columnTypes(db.client, timeSchema, 'opening_hours')).opens, 'time without time zone');
+  const got = await rows(
+    db.client,
+    `SELECT opens::text FROM ${table(timeSchema, 'opening_hours')} ORDER BY id`,
+  );
+  assert.deepEqual(got, [{ opens: '23:59:59.999999' }, { opens: '08:30:00' }, { opens: null }]);
 });

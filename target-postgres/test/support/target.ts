@@ -24,7 +24,7 @@ export const ndjson = (messages: readonly unknown[]): string =>
 export const freshSchema = (prefix = 's'): string => `${prefix}_${randomBytes(4).toString('hex')}`;
 
 /** A scratch directory removed at process exit. */
-const scratch = mkdtempSync(join(tmpdir(), 'target-test-'));
+const scratch = mkdtempSync(join(tmpdir(), 'tpg-blackbox-'));
 process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
 export const scratchPath = (name: string): string =>
   join(scratch, `${randomBytes(4).toString('hex')}-${name}`);
@@ -107,7 +107,7 @@ export const table = (schema: string, name: string): string => `${ident(schema)}
 
 /** Rows of a query. */
 export async function rows<T = Record<string, unknown>>(
-  client: pg.Client,
+  client: pg.Client | pg.Pool,
   sql: string,
   params: unknown[] = [],
 ): Promise<T[]> {

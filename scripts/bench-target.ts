@@ -1,0 +1,435 @@
+/**
+ * `npm run bench:target [-- --rows N] [--tsx] [--write-docs]`
+ *
+ * Loads N invoice-shaped records (~28 columns: singer.decimal amounts, dates, timestamps, booleans,
+ * nullable fields, a nested object) through the real target-postgres CLI, and in the same run loads the
+ * same rows with a raw COPY of pre-encoded text into an identical table: the physical limit of this
+ * machine. Then the upsert: the same N keys with changed values through the target, against a raw COPY
+ * into a staging table followed by INSERT … ON CONFLICT. Prints rows/s, the ratios and the target's peak
+ * RSS at N/4 and N (memory must stay flat). Inputs are written to temp files first: only loads are timed.
+ *
+ * The target runs compiled (tsc into .data/bench-build, as `bin` runs it from dist/) unless --tsx.
+ * PostgreSQL: BENCH_DATABASE_URL, or a throwaway embedded server (test/support/embedded-postgres.ts).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { packageRoot } from '../singer/src/paths.js';
+import { startThrowawayPostgres } from '../test/support/embedded-postgres.js';
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(`--${name}`);
+const option = (name: string, fallback: number): number => {
+  const i = argv.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(argv[i + 1]) : fallback;
+  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} needs a positive integer`);
+  return v;
+};
+const N = option('rows', 1_000_000);
+const SMALL = Math.max(1, Math.floor(N / 4));
+const USE_TSX = flag('tsx');
+const WRITE_DOCS = flag('write-docs');
+const STREAM = 'customer_invoices';
+const say = (s: string) => process.stderr.write(`bench-target: ${s}\n`);
+
+// ---------------------------------------------------------------------------------------------------
+// The data: a Pennylane customer invoice, deterministic per (index, round). Round 1 changes values.
+
+const DEC = { type: 'string', format: 'singer.decimal' };
+const NDEC = { type: ['null', 'string'], format: 'singer.decimal' };
+const S = { type: 'string' };
+const NS = { type: ['null', 'string'] };
+const DATE = { type: 'string', format: 'date' };
+const TS = { type: 'string', format: 'date-time' };
+const NTS = { type: ['null', 'string'], format: 'date-time' };
+const PROPERTIES = {
+  id: { type: 'integer' },
+  invoice_number: S,
+  label: NS,
+  currency: S,
+  amount: DEC,
+  currency_amount: DEC,
+  currency_amount_before_tax: DEC,
+  exchange_rate: DEC,
+  tax: DEC,
+  currency_tax: DEC,
+  remaining_amount_with_tax: DEC,
+  discount_rate: NDEC,
+  date: DATE,
+  deadline: DATE,
+  paid: { type: 'boolean' },
+  draft: { type: 'boolean' },
+  status: S,
+  customer_id: { type: ['null', 'integer'] },
+  customer: {
+    type: ['null', 'object'],
+    properties: { id: { type: 'integer' }, name: S, country_alpha2: S, vat_number: NS },
+  },
+  fiscal_year_id: { type: 'integer' },
+  language: S,
+  external_reference: S,
+  pdf_invoice_subject: NS,
+  special_mention: NS,
+  public_file_url: NS,
+  created_at: TS,
+  updated_at: TS,
+  archived_at: NTS,
+};
+
+const pad = (n: number, w: number) => String(n).padStart(w, '0');
+const cents = (c: number) => `${Math.trunc(c / 100)}.${pad(Math.abs(c) % 100, 2)}`;
+const STATUSES = ['draft', 'upcoming', 'late', 'paid', 'partially_paid', 'cancelled'];
+
+function invoice(i: number, round: number): Record<string, unknown> {
+  const id = 100_000_000 + i;
+  const before = 1000 + ((i * 7919 + round * 104729) % 9_999_000);
+  const tax = Math.round(before * 0.2);
+  const day = 1 + (i % 28);
+  const month = 1 + (i % 12);
+  const customer =
+    i % 20 === 0
+      ? null
+      : {
+          id: 5000 + (i % 4000),
+          name: `Client ${i % 4000} SARL`,
+          country_alpha2: 'FR',
+          vat_number: i % 3 ? `FR${pad(i % 99999999999, 11)}` : null,
+        };
+  return {
+    id,
+    invoice_number: `F-2026-${pad(i, 8)}`,
+    label:
+      i % 10 === 0 ? null : `Facture F-2026-${pad(i, 8)} — prestations ${round ? 'révisées' : 'de conseil'}`,
+    currency: 'EUR',
+    amount: cents(before + tax),
+    currency_amount: cents(before + tax),
+    currency_amount_before_tax: cents(before),
+    exchange_rate: '1.000000',
+    tax: cents(tax),
+    currency_tax: cents(tax),
+    remaining_amount_with_tax: round ? '0.00' : cents(before + tax),
+    discount_rate: i % 4 === 0 ? `0.${pad(i % 100, 2)}` : null,
+    date: `2026-${pad(month, 2)}-${pad(day, 2)}`,
+    deadline: `2026-${pad(month === 12 ? 12 : month + 1, 2)}-${pad(day, 2)}`,
+    paid: round > 0 || i % 3 === 0,
+    draft: round === 0 && i % 50 === 0,
+    status: round ? 'paid' : STATUSES[i % STATUSES.length],
+    customer_id: customer ? customer.id : null,
+    customer,
+    fiscal_year_id: 2026,
+    language: i % 7 === 0 ? 'en_GB' : 'fr_FR',
+    external_reference: `${pad(i, 8)}-${round}-4b8e-9c1d-${pad(i % 999999999999, 12)}`,
+    pdf_invoice_subject: i % 5 === 0 ? `Objet ${i}` : null,
+    special_mention: i % 9 === 0 ? 'Pénalités de retard : 3 fois le taux légal' : null,
+    public_file_url: i % 2 === 0 ? `https://app.pennylane.com/public/invoice/${pad(i, 10)}.pdf` : null,
+    created_at: `2026-${pad(month, 2)}-${pad(day, 2)}T${pad(i % 24, 2)}:${pad(i % 60, 2)}:07.123456Z`,
+    updated_at: `2026-${pad(month, 2)}-${pad(day, 2)}T${pad(i % 24, 2)}:${pad(i % 60, 2)}:${round ? '59' : '08'}.654321+02:00`,
+    archived_at: i % 100 === 0 ? '2026-12-31T23:00:00Z' : null,
+  };
+}
+
+const EXTRACTED = ['2026-11-27T09:00:00.000000Z', '2026-11-27T10:00:00.000000Z'];
+
+/** Writes the lines to `file` in 1 MB pieces, waiting for the disk when its buffer is full. */
+async function writeLines(file: string, lines: Iterable<string>): Promise<void> {
+  const out = createWriteStream(file);
+  let buffer: string[] = [];
+  let size = 0;
+  for (const line of lines) {
+    buffer.push(line);
+    size += line.length;
+    if (size > 1 << 20) {
+      if (!out.write(buffer.join(''))) await once(out, 'drain');
+      buffer = [];
+      size = 0;
+    }
+  }
+  out.end(buffer.join(''));
+  await once(out, 'finish');
+}
+
+/** The Singer stream the target reads: SCHEMA, the records, a STATE every 100,000 and at the end. */
+function* singerLines(n: number, round: number): Generator<string> {
+  const schema = { type: 'object', properties: PROPERTIES };
+  yield `${JSON.stringify({ type: 'SCHEMA', stream: STREAM, schema, key_properties: ['id'] })}\n`;
+  for (let i = 0; i < n; i++) {
+    const record = invoice(i, round);
+    yield `${JSON.stringify({ type: 'RECORD', stream: STREAM, record, time_extracted: EXTRACTED[round] })}\n`;
+    if ((i + 1) % 100_000 === 0) yield `{"type":"STATE","value":{"round":${round},"records":${i + 1}}}\n`;
+  }
+  yield `{"type":"STATE","value":{"round":${round},"records":${n},"done":true}}\n`;
+}
+
+/** COPY text format: \N for NULL, backslash escapes for \ tab newline CR. */
+const copyText = (v: unknown): string => {
+  if (v === null || v === undefined) return '\\N';
+  const s = typeof v === 'object' ? JSON.stringify(v) : typeof v === 'boolean' ? (v ? 't' : 'f') : String(v);
+  return /[\\\t\n\r]/.test(s)
+    ? s.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!)
+    : s;
+};
+
+/** The same rows pre-encoded for COPY, in the column order of the target's table (metadata included). */
+function* copyLines(n: number, round: number, columns: string[]): Generator<string> {
+  const now = new Date().toISOString();
+  for (let i = 0; i < n; i++) {
+    const rec = invoice(i, round);
+    const meta: Record<string, unknown> = {
+      _sdc_extracted_at: EXTRACTED[round],
+      _sdc_received_at: now,
+      _sdc_batched_at: now,
+      _sdc_deleted_at: null,
+      _sdc_sequence: i,
+      _sdc_table_version: null,
+    };
+    yield `${columns.map((c) => copyText(c in rec ? rec[c] : meta[c])).join('\t')}\n`;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Measuring
+
+type TargetResult = { seconds: number; rssMb: number };
+
+function targetCommand(): { command: string; args: string[]; mode: string } {
+  if (USE_TSX) {
+    return {
+      command: process.execPath,
+      args: ['--import', 'tsx', join(packageRoot, 'target-postgres/src/cli.ts')],
+      mode: 'from source through tsx',
+    };
+  }
+  const outDir = join(packageRoot, '.data', 'bench-build');
+  say(`compiling the target (tsc -p tsconfig.build.json --outDir .data/bench-build)`);
+  spawnSync(
+    process.execPath,
+    [join(packageRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir],
+    {
+      cwd: packageRoot,
+      stdio: 'ignore',
+    },
+  );
+  const cli = join(outDir, 'target-postgres/src/cli.js');
+  if (!existsSync(cli)) throw new Error(`compilation produced no ${cli}; run with --tsx`);
+  return { command: process.execPath, args: [cli], mode: 'compiled JS (tsc), node' };
+}
+
+/** Runs the CLI on a file, timing it and taking its peak RSS (VmHWM, sampled from /proc every 20 ms). */
+async function runCli(
+  cmd: { command: string; args: string[] },
+  config: string,
+  input: string,
+): Promise<TargetResult> {
+  const started = process.hrtime.bigint();
+  const child = spawn(cmd.command, [...cmd.args, '--config', config, '--input', input], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    stderr = (stderr + d).slice(-4000);
+  });
+  let peakKb = 0;
+  const sample = () => {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      if (m) peakKb = Math.max(peakKb, Number(m[1]));
+    } catch {
+      // exited between two samples
+    }
+  };
+  const timer = setInterval(sample, 20);
+  const code: number | null = await new Promise((resolve) => child.on('close', resolve));
+  clearInterval(timer);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (code !== 0) throw new Error(`target exited ${code}:\n${stderr}`);
+  return { seconds, rssMb: peakKb / 1024 };
+}
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const started = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+async function copyInto(client: pg.Client, sql: string, file: string): Promise<void> {
+  await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), client.query(copyFrom(sql)));
+}
+
+const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+// ---------------------------------------------------------------------------------------------------
+
+const dir = mkdtempSync(join(tmpdir(), 'bench-target-'));
+let server: Awaited<ReturnType<typeof startThrowawayPostgres>> | undefined;
+let adminUrl = process.env.BENCH_DATABASE_URL;
+if (!adminUrl) {
+  say('starting a throwaway embedded PostgreSQL (set BENCH_DATABASE_URL to use another server)');
+  server = await startThrowawayPostgres();
+  adminUrl = server.url;
+}
+const dbName = `bench_${randomBytes(4).toString('hex')}`;
+const admin = new pg.Client({ connectionString: adminUrl });
+await admin.connect();
+await admin.query(`CREATE DATABASE ${dbName}`);
+const dbUrl = new URL(adminUrl);
+dbUrl.pathname = `/${dbName}`;
+const client = new pg.Client({ connectionString: dbUrl.toString() });
+await client.connect();
+
+try {
+  const cmd = targetCommand();
+  const pgVersion = (await client.query<{ v: string }>('SHOW server_version')).rows[0]!.v;
+  const config = (schema: string) => {
+    const file = join(dir, `${schema}.json`);
+    writeFileSync(file, JSON.stringify({ database_url: dbUrl.toString(), default_target_schema: schema }), {
+      mode: 0o600,
+    });
+    return file;
+  };
+
+  say(
+    `generating ${N.toLocaleString('en')} records (and ${SMALL.toLocaleString('en')} for the small run) as Singer NDJSON`,
+  );
+  const singerSmall = join(dir, 'small.ndjson');
+  const singerInsert = join(dir, 'insert.ndjson');
+  const singerUpsert = join(dir, 'upsert.ndjson');
+  await writeLines(singerSmall, singerLines(SMALL, 0));
+  await writeLines(singerInsert, singerLines(N, 0));
+  await writeLines(singerUpsert, singerLines(N, 1));
+  const mb = (f: string) => statSync(f).size / 1e6;
+
+  say(`target: insert of ${SMALL.toLocaleString('en')} rows (memory reference)`);
+  await client.query('CHECKPOINT');
+  const small = await runCli(cmd, config('bench_small'), singerSmall);
+
+  say(`target: insert of ${N.toLocaleString('en')} rows`);
+  await client.query('CHECKPOINT');
+  const tInsert = await runCli(cmd, config('bench_target'), singerInsert);
+
+  const target = `${q('bench_target')}.${q(STREAM)}`;
+  const columns = (
+    await client.query<{ column_name: string }>(
+      `SELECT column_name FROM information_schema.columns WHERE table_schema = 'bench_target' AND table_name = $1 ORDER BY ordinal_position`,
+      [STREAM],
+    )
+  ).rows.map((r) => r.column_name);
+  const loaded = (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${target}`)).rows[0]!.n;
+  if (loaded !== N) throw new Error(`the target loaded ${loaded} rows, expected ${N}`);
+
+  say('raw COPY baseline: pre-encoding the same rows');
+  const copyInsert = join(dir, 'insert.copy');
+  const copyUpsert = join(dir, 'upsert.copy');
+  await writeLines(copyInsert, copyLines(N, 0, columns));
+  await writeLines(copyUpsert, copyLines(N, 1, columns));
+  await client.query(`CREATE SCHEMA bench_raw`);
+  const raw = `bench_raw.${q(STREAM)}`;
+  await client.query(`CREATE TABLE ${raw} (LIKE ${target} INCLUDING ALL)`);
+  const list = columns.map(q).join(', ');
+  say(`raw COPY: insert of ${N.toLocaleString('en')} rows`);
+  await client.query('CHECKPOINT');
+  const rInsert = await timed(() => copyInto(client, `COPY ${raw} (${list}) FROM STDIN`, copyInsert));
+
+  say(`target: upsert of the same ${N.toLocaleString('en')} keys with changed values`);
+  await client.query('CHECKPOINT');
+  const tUpsert = await runCli(cmd, config('bench_target'), singerUpsert);
+  const changed = (
+    await client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${target} WHERE status = 'paid' AND remaining_amount_with_tax = 0`,
+    )
+  ).rows[0]!.n;
+  if (changed !== N) throw new Error(`after the upsert ${changed} rows carry the new values, expected ${N}`);
+
+  say('raw baseline: COPY into a staging table + INSERT … ON CONFLICT DO UPDATE');
+  await client.query('CHECKPOINT');
+  const updates = columns
+    .filter((c) => c !== 'id')
+    .map((c) => `${q(c)} = EXCLUDED.${q(c)}`)
+    .join(', ');
+  const rUpsert = await timed(async () => {
+    await client.query('BEGIN');
+    await client.query(`CREATE TEMP TABLE stage (LIKE ${raw} INCLUDING DEFAULTS) ON COMMIT DROP`);
+    await copyInto(client, `COPY stage (${list}) FROM STDIN`, copyUpsert);
+    await client.query(
+      `INSERT INTO ${raw} (${list}) SELECT ${list} FROM stage ON CONFLICT (id) DO UPDATE SET ${updates}`,
+    );
+    await client.query('COMMIT');
+  });
+
+  // ------------------------------------------------------------------------------------------------
+  const rate = (s: number, n = N) => n / s;
+  const fmt = (x: number) => Math.round(x).toLocaleString('en');
+  const insertRatio = rate(tInsert.seconds) / rate(rInsert);
+  const upsertRatio = rate(tUpsert.seconds) / rate(rUpsert);
+  const peak = Math.max(tInsert.rssMb, tUpsert.rssMb);
+  const flat = peak <= small.rssMb * 1.25 + 10;
+  const verdict = (ok: boolean) => (ok ? 'ok' : 'MISSED');
+  const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GB RAM, Node ${process.version}, PostgreSQL ${pgVersion}${server ? ' (embedded, fsync off)' : ''}`;
+  const lines = [
+    `| load (${N.toLocaleString('en')} rows, ${columns.length} columns) | target rows/s | raw COPY rows/s | ratio | target peak RSS |`,
+    '|---|---:|---:|---:|---:|',
+    `| insert into an empty table | ${fmt(rate(tInsert.seconds))} | ${fmt(rate(rInsert))} | ${insertRatio.toFixed(2)} | ${tInsert.rssMb.toFixed(0)} MB |`,
+    `| upsert of the same keys, changed values | ${fmt(rate(tUpsert.seconds))} | ${fmt(rate(rUpsert))} (COPY to staging + INSERT … ON CONFLICT) | ${upsertRatio.toFixed(2)} | ${tUpsert.rssMb.toFixed(0)} MB |`,
+    `| insert of N/4 = ${SMALL.toLocaleString('en')} rows (memory reference) | ${fmt(rate(small.seconds, SMALL))} | | | ${small.rssMb.toFixed(0)} MB |`,
+  ];
+  const checks = [
+    `insert ratio ${insertRatio.toFixed(2)} (target ≥ 0.70): ${verdict(insertRatio >= 0.7)}`,
+    `upsert ratio ${upsertRatio.toFixed(2)} (target ≥ 0.70): ${verdict(upsertRatio >= 0.7)}`,
+    `peak RSS ${peak.toFixed(0)} MB (target ≤ 250 MB): ${verdict(peak <= 250)}`,
+    `RSS flat as N grows: ${small.rssMb.toFixed(0)} MB at ${SMALL.toLocaleString('en')} rows, ${peak.toFixed(0)} MB at ${N.toLocaleString('en')}: ${verdict(flat)}`,
+  ];
+  const context = [
+    `target run as ${cmd.mode}, input from --input FILE (NDJSON ${mb(singerInsert).toFixed(0)} MB for ${N.toLocaleString('en')} records), default config (batch_size_rows 100000, validate_records true, add_record_metadata true)`,
+    `machine: ${machine}`,
+  ];
+  console.log(
+    ['', ...lines, '', ...checks.map((c) => `- ${c}`), '', ...context.map((c) => `- ${c}`)].join('\n'),
+  );
+
+  if (WRITE_DOCS) {
+    const doc = [
+      '## Benchmarks: target-postgres',
+      '',
+      `Measured with \`npm run bench:target${N === 1_000_000 ? '' : ` -- --rows ${N}`}\` on ${new Date().toISOString().slice(0, 10)}.`,
+      'The benchmark generates invoice-shaped records (decimal strings with format singer.decimal, dates,',
+      'timestamps with microseconds and offsets, booleans, nullable fields, a nested customer object), writes',
+      'them to a temporary NDJSON file, and times the real CLI loading it. In the same run it loads the same rows',
+      "with a raw `COPY` of pre-encoded text into an identical table (created `LIKE` the target's, metadata",
+      'columns included): the physical limit of the machine. The upsert sends the same keys with changed values;',
+      'its baseline is a raw `COPY` into a staging table followed by `INSERT … ON CONFLICT DO UPDATE`.',
+      '',
+      ...lines,
+      '',
+      ...checks.map((c) => `- ${c}`),
+      ...context.map((c) => `- ${c}`),
+      '',
+      'Run it yourself: `npm run bench:target` (1,000,000 rows; `-- --rows N` to change, `-- --tsx` to run the',
+      'target from source, `BENCH_DATABASE_URL=postgres://…` to use your own server instead of a throwaway one).',
+      '`npm run bench:ndjson` compares our Singer reader with the `ndjson` package on 1,000,000 lines.',
+      '',
+    ].join('\n');
+    writeFileSync(join(packageRoot, 'docs/readme/target-benchmarks.md'), doc);
+    say('wrote docs/readme/target-benchmarks.md');
+  }
+} finally {
+  await client.end();
+  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
+  await admin.end();
+  await server?.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
