@@ -174,7 +174,13 @@ async function runPrograms(
       `run #${runId}: ${request.mode} sync${request.streams ? ` of ${request.streams.join(', ')}` : ''} into schema "${ctx.schema}"`,
     );
     const tap = start('tap-pennylane', tapArgs, tapEnv, 'ignore');
-    const target = start('target-postgres', [], ctx.childEnv, 'pipe');
+    // The target writes where the runner keeps its lock and history, whatever the caller's env says.
+    const target = start(
+      'target-postgres',
+      [],
+      { ...ctx.childEnv, TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA: ctx.schema },
+      'pipe',
+    );
     const tapStdout = tap.stdout as Readable;
     const targetStdin = target.stdin as Writable;
     targetStdin.on('error', () => {}); // EPIPE when the target dies: its exit is what we report
@@ -237,7 +243,11 @@ async function runPrograms(
           log.warn(`target-postgres stdout line ${line} is not a JSON state value; ignored`);
           continue;
         }
-        writeStateFile(ctx.stateFile, value);
+        try {
+          writeStateFile(ctx.stateFile, value);
+        } catch (err) {
+          throw new Error(`cannot save the state to ${ctx.stateFile}: ${(err as Error).message}`);
+        }
         statesSaved++;
         await ctx.onStateSaved?.(value);
       }
@@ -276,7 +286,7 @@ async function runPrograms(
       tapExit,
       targetExit,
       states.catch((err: Error) => {
-        failure ??= `cannot save the state to ${ctx.stateFile}: ${err.message}`;
+        failure ??= err.message;
         stopAll('SIGTERM');
       }),
       recordDone,

@@ -122,8 +122,15 @@ const METADATA = [
   '_sdc_table_version',
 ];
 
-/** Every data table of a schema (not sync_runs), rows as JSON without the _sdc_ columns, sorted. */
-export async function snapshot(client: pg.Client, schema = 'pennylane'): Promise<Record<string, unknown[]>> {
+/**
+ * Every data table of a schema (not sync_runs), rows as JSON without the _sdc_ columns (nor `ignore`),
+ * sorted, so two loads of the same data compare equal.
+ */
+export async function snapshot(
+  client: pg.Client,
+  schema = 'pennylane',
+  ignore: string[] = [],
+): Promise<Record<string, unknown[]>> {
   const tables = await client.query<{ name: string }>(
     `SELECT table_name AS name FROM information_schema.tables
      WHERE table_schema = $1 AND table_type = 'BASE TABLE' AND table_name <> 'sync_runs' ORDER BY 1`,
@@ -134,7 +141,7 @@ export async function snapshot(client: pg.Client, schema = 'pennylane'): Promise
     const res = await client.query<{ rows: unknown[] | null }>(
       `SELECT jsonb_agg(x ORDER BY x::text) AS rows
        FROM (SELECT to_jsonb(t) - $1::text[] AS x FROM "${schema}"."${name}" t) s`,
-      [METADATA],
+      [[...METADATA, ...ignore]],
     );
     out[name] = res.rows[0]?.rows ?? [];
   }
