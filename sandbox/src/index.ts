@@ -21,6 +21,7 @@ export const DEFAULT_SEED = 42;
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const host = opts.host ?? '127.0.0.1';
   const seed = opts.seed ?? DEFAULT_SEED;
+  const counts = resolveCounts(opts.size);
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -31,7 +32,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const apiBase = `${origin}${API_PREFIX}`;
   const store = new Store({
     seed,
-    counts: resolveCounts(opts.size),
+    counts,
     startTime: opts.startTime ?? new Date(),
     apiBase,
   });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type Sandbox, startSandbox } from '../src/index.js';
-import { client, START } from './support.js';
+import { client, type Json, START } from './support.js';
 
 const filter = (conditions: unknown[]) => JSON.stringify(conditions);
 
@@ -17,7 +17,7 @@ describe('list endpoints: envelope, limit, sort, filter and cursor', () => {
   it('pages carry {items, has_more, next_cursor}, next_cursor null on the last page, and cover every record once', async () => {
     const seen: number[] = [];
     let pages = 0;
-    let last: any;
+    let last: Json;
     const items = await api.all('/customers', { limit: 7 }, (body) => {
       pages++;
       last = body;

@@ -5,7 +5,11 @@ import type { Sandbox } from '../src/index.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
-export type Response = { status: number; headers: Headers; text: string; json: () => any };
+/** Parsed JSON of API responses: the tests assert on its shape, the contract test validates it. */
+// biome-ignore lint/suspicious/noExplicitAny: JSON read by tests
+export type Json = any;
+
+export type Response = { status: number; headers: Headers; text: string; json: () => Json };
 
 /** A minimal client for the tests: raw fetch, so every status and header stays visible. */
 export function client(sandbox: Sandbox, token = sandbox.token) {
@@ -40,9 +44,9 @@ export function client(sandbox: Sandbox, token = sandbox.token) {
     async all(
       path: string,
       query: Record<string, string | number> = {},
-      onPage?: (body: any) => void,
-    ): Promise<any[]> {
-      const items: any[] = [];
+      onPage?: (body: Json) => void,
+    ): Promise<Json[]> {
+      const items: Json[] = [];
       let cursor: string | undefined;
       for (let page = 0; page < 10_000; page++) {
         const res = await request('GET', path, { ...query, ...(cursor ? { cursor } : {}) });
