@@ -1,0 +1,180 @@
+/**
+ * `npm run demo`: a newcomer's first minutes, with nothing to configure. Starts the sandbox (a fake
+ * Pennylane with a small French company, the real rate limit on) and a local PostgreSQL (in
+ * .data/demo, apart from real data), runs a full sync through the runner, changes a few objects in
+ * the sandbox, runs an incremental sync, then prints the tables, both run summaries and how to connect.
+ * `npm run demo -- --keep` leaves the database up (and the sandbox) until Ctrl-C, to explore it.
+ */
+import { rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import pg from 'pg';
+import { startEmbeddedDatabase } from '../runner/src/embedded-database.js';
+import { formatSummary } from '../runner/src/summary.js';
+import { runSync, type SyncResult } from '../runner/src/sync.js';
+import { startSandbox } from '../sandbox/src/index.js';
+import { createLogger } from '../singer/src/log.js';
+import { packageRoot } from '../singer/src/paths.js';
+
+const keep = process.argv.includes('--keep');
+// The runner's own INFO lines are for logs; the demo prints its own story, and warnings.
+const log = createLogger('demo', (line) => {
+  if (!/ INFO {2}/.test(line)) process.stderr.write(line);
+});
+const say = (text = '') => process.stdout.write(`${text}\n`);
+const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+
+/** 5434 (next to the real database's 5433) when free, else any free port. */
+async function demoPort(): Promise<number> {
+  const tryListen = (port: number) =>
+    new Promise<number | undefined>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(undefined));
+      server.listen(port, '127.0.0.1', () => {
+        const { port: got } = server.address() as { port: number };
+        server.close(() => resolve(got));
+      });
+    });
+  return (await tryListen(5434)) ?? (await tryListen(0))!;
+}
+
+/** The children get the sandbox and the demo database, never the user's own .env settings. */
+function demoEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([k]) => !/^(TAP_PENNYLANE_|TARGET_POSTGRES_|PENNYLANE_|MELTANO_|DATABASE_URL$)/.test(k),
+    ),
+  );
+  return { ...clean, LOG_LEVEL: 'info', ...extra };
+}
+
+/** Progress worth showing a newcomer: one line per stream, and anything that went wrong. */
+function progress(line: string): void {
+  const done =
+    /tap-pennylane: ([a-z_]+): ok, (\d+) records \((\d+) deleted\), (\d+) requests, ([\d.]+ s)/.exec(line);
+  if (done)
+    say(
+      `    ${done[1]!.padEnd(20)} ${done[2]!.padStart(6)} records  ${done[4]!.padStart(3)} requests  ${done[5]}`,
+    );
+  else if (/ (WARN|ERROR) |: error: /.test(line)) say(`    ${line}`);
+}
+
+async function main(): Promise<number> {
+  say(
+    'pennylane-sync demo: sandbox (fake Pennylane API) → tap-pennylane | target-postgres → local PostgreSQL',
+  );
+  say();
+  const sandbox = await startSandbox({ size: 'small', seed: 42 });
+  say(`• sandbox up at ${sandbox.baseUrl} (small company, Pennylane's real rate limit: 25 requests / 5 s)`);
+
+  const dataDir = join(packageRoot, '.data', 'demo');
+  const db = await startEmbeddedDatabase({ dataDir, port: await demoPort(), log });
+  say(`• local PostgreSQL up on ${db.host}:${db.port} (data in .data/demo, separate from real data)`);
+  const connection: pg.ClientConfig = {
+    host: '127.0.0.1',
+    port: db.port,
+    user: db.user,
+    password: db.password,
+    database: db.database,
+  };
+  const client = new pg.Client(connection);
+  await client.connect();
+  // Each demo starts from scratch: the sandbox is new, so the old tables and bookmarks would not match.
+  await client.query('DROP SCHEMA IF EXISTS pennylane CASCADE');
+  const stateFile = join(dataDir, 'state.json');
+  rmSync(stateFile, { force: true });
+
+  const ctx = {
+    connection,
+    schema: 'pennylane',
+    stateFile,
+    childEnv: demoEnv({
+      PENNYLANE_API_TOKEN: sandbox.token,
+      TAP_PENNYLANE_BASE_URL: sandbox.baseUrl,
+      TAP_PENNYLANE_EXPORT_POLL_INTERVAL_SECONDS: '1',
+      TARGET_POSTGRES_DATABASE_URL: db.url,
+      TARGET_POSTGRES_SSL_MODE: 'disable',
+    }),
+    log,
+    childLog: progress,
+  };
+  const summaries: string[] = [];
+  const run = async (mode: 'full' | 'incremental'): Promise<SyncResult> => {
+    say();
+    say(`• ${mode} sync (${elapsed()} since start)`);
+    const result = await runSync({ mode }, ctx);
+    summaries.push(formatSummary(result, stateFile));
+    say(`  ${summaries.at(-1)}`);
+    return result;
+  };
+
+  const full = await run('full');
+
+  say();
+  say('• changing a few objects in the sandbox, as an accountant would during the day');
+  const c = sandbox.control;
+  c.advanceClock(60_000);
+  const customer = c.create('customers', { name: 'Boulangerie Dupont' });
+  say(`    created customer #${customer.id} "${customer.name}"`);
+  const invoice = c.create('customer_invoices', { customer: { id: customer.id } });
+  say(`    created customer invoice #${invoice.id} (with its ledger entry)`);
+  const supplier = c.records('suppliers')[0]!;
+  c.update('suppliers', Number(supplier.id), { name: `${supplier.name} (renamed)` });
+  say(`    renamed supplier #${supplier.id}`);
+  const product = c.records('products')[0]!;
+  c.update('products', Number(product.id), { label: `${product.label} — new price` });
+  say(`    updated product #${product.id}`);
+  const gone = c.records('supplier_invoices')[0]!;
+  c.remove('supplier_invoices', Number(gone.id));
+  say(`    deleted supplier invoice #${gone.id} (and its ledger entry)`);
+  c.advanceClock(60_000);
+
+  const incremental = await run('incremental');
+
+  const tables = await client.query<{ name: string; rows: string }>(
+    `SELECT c.relname AS name, (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM pennylane.%I', c.relname), false, true, '')))[1]::text AS rows
+     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = 'pennylane' AND c.relkind = 'r' ORDER BY 1`,
+  );
+  await client.end();
+  say();
+  say('• tables in schema "pennylane"');
+  for (const t of tables.rows) say(`    ${t.name.padEnd(20)} ${t.rows.padStart(7)} rows`);
+  say();
+  say('• the two runs');
+  for (const s of summaries) say(`    ${s}`);
+  say('    (also in the table pennylane.sync_runs: SELECT * FROM pennylane.sync_runs ORDER BY id)');
+  say();
+  say('• connect (demo database: the password is shown because it only holds sandbox data)');
+  say(`    ${db.url}`);
+  say(`    psql "${db.url}"`);
+  say(
+    `    Power BI › Get data › PostgreSQL: server ${db.host}:${db.port}, database ${db.database}, schema pennylane, user ${db.user}`,
+  );
+  say();
+  say(
+    `Done in ${elapsed()}. Next: copy .env.example to .env, put your Pennylane token in it, and run \`npm run sync\`.`,
+  );
+
+  if (keep) {
+    say('The database and the sandbox stay up until Ctrl-C (npm run demo -- --keep).');
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
+  } else {
+    say('Run `npm run demo -- --keep` to keep the database up and explore it.');
+  }
+  await sandbox.close();
+  await db.stop();
+  return full.outcome === 'succeeded' && incremental.outcome === 'succeeded' ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    process.stderr.write(`demo: error: ${err.message}\n`);
+    process.exit(1);
+  },
+);
