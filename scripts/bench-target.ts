@@ -294,7 +294,8 @@ await client.connect();
 
 try {
   const cmd = targetCommand();
-  const pgVersion = (await client.query<{ v: string }>('SHOW server_version')).rows[0]!.v;
+  const pgVersion = (await client.query<{ v: string }>("SELECT current_setting('server_version') AS v"))
+    .rows[0]!.v;
   const config = (schema: string) => {
     const file = join(dir, `${schema}.json`);
     writeFileSync(file, JSON.stringify({ database_url: dbUrl.toString(), default_target_schema: schema }), {
