@@ -98,7 +98,7 @@ describe('tap-pennylane | target-postgres into a real PostgreSQL', () => {
       const nulls = Object.fromEntries(columns.map((c) => [c, null]));
       const want = expected(sb, name).map((r) => ({ ...nulls, ...asText(r) }));
       assert.equal(actual.length, want.length, `${name}: row count`);
-      actual.forEach((row, i) => assert.deepEqual(row, want[i], `${name} id ${row.id}`));
+      for (const [i, row] of actual.entries()) assert.deepEqual(row, want[i], `${name} id ${row.id}`);
     }
   };
 
