@@ -146,6 +146,14 @@ export class Store {
     row.updatedAt = this.clock.nowMicros();
     def.table.touch();
     this.event(resource, row, 'update');
+    if (resource === 'ledger_entries') {
+      // Entries have no changelog: an edit shows through their lines' feed (the replacement Pennylane
+      // points to for the removed updated_at filter), so each line is touched too.
+      for (const line of (row as EntryRow).lines) {
+        line.updatedAt = row.updatedAt;
+        this.event('ledger_entry_lines', line, 'update');
+      }
+    }
     return def.render(row);
   }
 

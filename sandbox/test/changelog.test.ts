@@ -78,6 +78,22 @@ describe('changelogs', () => {
     assert.equal((await api.get(`/ledger_entries/${entryId}`)).status, 404);
   });
 
+  it('an edited ledger entry shows through update events of its lines', async () => {
+    sandbox.control.advanceClock(10_000);
+    const since = new Date(sandbox.control.now().getTime() - 1000).toISOString();
+    const entry = sandbox.control.records('ledger_entries')[10]!;
+    sandbox.control.update('ledger_entries', entry.id as number, { label: 'Libellé corrigé' });
+    assert.equal((await api.get(`/ledger_entries/${entry.id}`)).json().label, 'Libellé corrigé');
+    const lines = (await api.get(`/ledger_entries/${entry.id}`))
+      .json()
+      .ledger_entry_lines.map((l: { id: number }) => l.id);
+    const events = (
+      await api.get('/changelogs/ledger_entry_lines', { start_date: since, limit: 1000 })
+    ).json().items;
+    assert.deepEqual(events.map((e: { id: number }) => e.id).sort(), [...lines].sort());
+    assert.ok(events.every((e: { operation: string }) => e.operation === 'update'));
+  });
+
   it('start_date older than 4 weeks → 422; start_date with cursor → 400; a malformed start_date → 400', async () => {
     const now = sandbox.control.now().getTime();
     const old = await api.get('/changelogs/customers', {
