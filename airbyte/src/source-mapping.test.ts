@@ -5,6 +5,7 @@ import { isSelected } from '../../singer/src/catalog.js';
 import {
   AirbyteStateError,
   airbyteJsonSchema,
+  CdcCursor,
   recordToAirbyte,
   type SentStates,
   selectionFromConfigured,
@@ -35,6 +36,18 @@ describe('recordToAirbyte', () => {
       id: 2,
       _ab_cdc_deleted_at: '2026-11-01T00:00:00Z',
     });
+  });
+
+  test('the cursor, when given, is set as _ab_cdc_cursor', () => {
+    const m = recordToAirbyte({ type: 'RECORD', stream: 's', record: { id: 1 } }, 5, 5000);
+    assert.deepEqual(m.type === 'RECORD' && m.record.data, { id: 1, _ab_cdc_cursor: 5000 });
+  });
+
+  test('the synthetic cursor grows with every record, also within one millisecond and when the clock steps back', () => {
+    const c = new CdcCursor();
+    const values = [c.next(1000), c.next(1000), c.next(1000), c.next(999), c.next(2000)];
+    assert.deepEqual(values, [1_000_000, 1_000_001, 1_000_002, 1_000_003, 2_000_000]);
+    assert.ok(Number.isSafeInteger(new CdcCursor().next(Date.UTC(2200, 0, 1))));
   });
 
   test('a null _sdc_deleted_at is dropped rather than renamed', () => {
@@ -147,13 +160,18 @@ describe('toAirbyteStream and airbyteJsonSchema', () => {
     const s = toAirbyteStream(entry('customers', ['id', 'updated_at', '_sdc_deleted_at']), {
       incremental: true,
       deletes: true,
-      cursorField: 'updated_at',
     });
     assert.deepEqual(s.supported_sync_modes, ['full_refresh', 'incremental']);
     assert.equal(s.source_defined_cursor, true);
-    assert.deepEqual(s.default_cursor_field, ['updated_at']);
+    assert.deepEqual(s.default_cursor_field, ['_ab_cdc_cursor']);
     assert.deepEqual(s.source_defined_primary_key, [['id']]);
-    assert.deepEqual(Object.keys(s.json_schema.properties!), ['id', 'updated_at', '_ab_cdc_deleted_at']);
+    assert.deepEqual(Object.keys(s.json_schema.properties!), [
+      'id',
+      'updated_at',
+      '_ab_cdc_deleted_at',
+      '_ab_cdc_cursor',
+    ]);
+    assert.equal(s.json_schema.properties!._ab_cdc_cursor!.type, 'integer');
     assert.deepEqual(s.json_schema.properties!._ab_cdc_deleted_at!.type, ['null', 'string']);
   });
 

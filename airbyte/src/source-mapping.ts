@@ -11,6 +11,13 @@ import { recordMessage, streamStateMessage } from './messages.js';
 /** The Singer delete marker, and the field Airbyte users know from CDC sources for the same thing. */
 export const SINGER_DELETED_AT = '_sdc_deleted_at';
 export const AIRBYTE_DELETED_AT = '_ab_cdc_deleted_at';
+export const AIRBYTE_CURSOR = '_ab_cdc_cursor';
+
+const CURSOR_SCHEMA: JsonSchema = {
+  type: 'integer',
+  description:
+    'Grows with every record emitted (epoch microseconds): the order of the changes, for deduplication.',
+};
 
 const DELETED_AT_SCHEMA: JsonSchema = {
   type: ['null', 'string'],
@@ -25,16 +32,30 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 /**
  * A Singer RECORD as an Airbyte RECORD. A delete (non-null `_sdc_deleted_at`) keeps its instant under
  * `_ab_cdc_deleted_at`; the Singer `version` has no Airbyte equivalent (the destination's sync mode does
- * that job) and is dropped.
+ * that job) and is dropped. `cursor`, when given, is set as `_ab_cdc_cursor` (see CdcCursor).
  */
-export function recordToAirbyte(m: RecordMessage, emittedAt: number): AirbyteMessage {
-  if (!(SINGER_DELETED_AT in m.record)) return recordMessage(m.stream, m.record, emittedAt);
-  const { [SINGER_DELETED_AT]: deletedAt, ...rest } = m.record;
-  return recordMessage(
-    m.stream,
-    deletedAt == null ? rest : { ...rest, [AIRBYTE_DELETED_AT]: deletedAt },
-    emittedAt,
-  );
+export function recordToAirbyte(m: RecordMessage, emittedAt: number, cursor?: number): AirbyteMessage {
+  let data = m.record;
+  if (SINGER_DELETED_AT in data) {
+    const { [SINGER_DELETED_AT]: deletedAt, ...rest } = data;
+    data = deletedAt == null ? rest : { ...rest, [AIRBYTE_DELETED_AT]: deletedAt };
+  }
+  if (cursor !== undefined) data = { ...data, [AIRBYTE_CURSOR]: cursor };
+  return recordMessage(m.stream, data, emittedAt);
+}
+
+/**
+ * The synthetic cursor of incremental streams, as Airbyte's CDC sources have: an integer that grows with
+ * every record emitted, across runs too (epoch microseconds, bumped by one when two records share one).
+ * Airbyte destinations deduplicate on the cursor; the record fields cannot serve (a delete carries only
+ * its key, and `updated_at` may move backwards), while the tap emits changes in the order they happened.
+ */
+export class CdcCursor {
+  private last = 0;
+  next(nowMs: number): number {
+    this.last = Math.max(this.last + 1, Math.floor(nowMs) * 1000);
+    return this.last;
+  }
 }
 
 /** The last STATE sent per stream (its JSON), so only bookmarks that moved are sent again. */
@@ -130,20 +151,28 @@ export function withoutBookmarks(
   return { ...state, bookmarks };
 }
 
-/** A stream schema as Airbyte sees it: the Singer delete marker renamed, and added when `deletes`. */
-export function airbyteJsonSchema(schema: JsonSchema, deletes: boolean): JsonSchema {
+/**
+ * A stream schema as Airbyte sees it: the Singer delete marker renamed (and added when `deletes`), and the
+ * synthetic cursor added when `cursor`.
+ */
+export function airbyteJsonSchema(schema: JsonSchema, deletes: boolean, cursor = false): JsonSchema {
   const { [SINGER_DELETED_AT]: marker, ...properties } = schema.properties ?? {};
-  if (!marker && !deletes) return schema;
-  return { ...schema, properties: { ...properties, [AIRBYTE_DELETED_AT]: DELETED_AT_SCHEMA } };
+  if (!marker && !deletes && !cursor) return schema;
+  return {
+    ...schema,
+    properties: {
+      ...properties,
+      ...(marker || deletes ? { [AIRBYTE_DELETED_AT]: DELETED_AT_SCHEMA } : {}),
+      ...(cursor ? { [AIRBYTE_CURSOR]: CURSOR_SCHEMA } : {}),
+    },
+  };
 }
 
 export type StreamTraits = {
-  /** The stream can be read incrementally (it has a bookmark). */
+  /** The stream can be read incrementally (it has a bookmark); its records then carry `_ab_cdc_cursor`. */
   incremental: boolean;
   /** The stream can emit deletes. */
   deletes: boolean;
-  /** A record field that moves forward with each change, if the stream has one. */
-  cursorField?: string;
 };
 
 /** One entry of a Singer catalog as an Airbyte stream of the discover CATALOG. */
@@ -151,11 +180,11 @@ export function toAirbyteStream(entry: CatalogEntry, traits: StreamTraits): Airb
   const modes: SyncMode[] = traits.incremental ? ['full_refresh', 'incremental'] : ['full_refresh'];
   return {
     name: entry.stream,
-    json_schema: airbyteJsonSchema(entry.schema, traits.deletes),
+    json_schema: airbyteJsonSchema(entry.schema, traits.deletes, traits.incremental),
     supported_sync_modes: modes,
     // The bookmark is the tap's own (e.g. a changelog position): the user does not choose a cursor.
     source_defined_cursor: traits.incremental,
-    default_cursor_field: traits.incremental && traits.cursorField ? [traits.cursorField] : [],
+    default_cursor_field: traits.incremental ? [AIRBYTE_CURSOR] : [],
     source_defined_primary_key: (entry.key_properties ?? []).map((k) => [k]),
     is_resumable: traits.incremental,
   };

@@ -89,7 +89,7 @@ describe('tap-pennylane as an Airbyte source: spec, check, discover', () => {
     const customers = byName.get('customers')!;
     assert.deepEqual(customers.supported_sync_modes, ['full_refresh', 'incremental']);
     assert.equal(customers.source_defined_cursor, true);
-    assert.deepEqual(customers.default_cursor_field, ['updated_at']);
+    assert.deepEqual(customers.default_cursor_field, ['_ab_cdc_cursor']);
     assert.deepEqual(customers.source_defined_primary_key, [['id']]);
     assert.deepEqual(customers.json_schema.properties?._ab_cdc_deleted_at?.type, ['null', 'string']);
     assert.equal(customers.json_schema.properties?._sdc_deleted_at, undefined);

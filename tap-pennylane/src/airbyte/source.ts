@@ -17,6 +17,7 @@ import {
   streamStatusMessage,
 } from '../../../airbyte/src/messages.js';
 import {
+  CdcCursor,
   recordToAirbyte,
   type SentStates,
   selectionFromConfigured,
@@ -26,7 +27,6 @@ import {
   withoutBookmarks,
 } from '../../../airbyte/src/source-mapping.js';
 import { connectorSpecification } from '../../../airbyte/src/spec.js';
-import type { CatalogEntry } from '../../../singer/src/catalog.js';
 import { createLogger, redact } from '../../../singer/src/log.js';
 import { discoverCatalog } from '../catalog/discover.js';
 import { selectStreams } from '../catalog/select.js';
@@ -46,19 +46,16 @@ export const isSourceVerb = (arg: string | undefined): boolean =>
 
 /**
  * The Airbyte traits of a stream: changelog and export streams have a bookmark (incremental) and emit
- * deletes; the full-table ones are listed in full every time. Changelog records carry `updated_at`,
- * which moves with each change, shown as the default cursor (the real bookmark is the changelog's).
+ * deletes; the full-table ones are listed in full every time.
  */
-export function streamTraits(entry: CatalogEntry) {
-  const def = streamByName(entry.stream);
-  const incremental = def?.kind === 'changelog' || def?.kind === 'export';
-  const cursorField =
-    def?.kind === 'changelog' && entry.schema.properties?.updated_at ? 'updated_at' : undefined;
-  return { incremental, deletes: incremental, ...(cursorField ? { cursorField } : {}) };
+export function streamTraits(name: string) {
+  const kind = streamByName(name)?.kind;
+  const incremental = kind === 'changelog' || kind === 'export';
+  return { incremental, deletes: incremental };
 }
 
 export const airbyteCatalog = () => ({
-  streams: discoverCatalog().streams.map((entry) => toAirbyteStream(entry, streamTraits(entry))),
+  streams: discoverCatalog().streams.map((entry) => toAirbyteStream(entry, streamTraits(entry.stream))),
 });
 
 /** `/me` with the token, then the scopes every stream needs: FAILED names each missing one. */
@@ -104,14 +101,18 @@ async function read(
     ]),
   );
   const configuredNames = new Set(configured.streams.map((s) => s.stream.name));
+  const cursor = new CdcCursor();
+  const withCursor = new Set([...configuredNames].filter((name) => streamTraits(name).incremental));
   const summary = await runTap({
     config,
     catalog: selection.catalog,
     state,
     log,
     emit: async (m) => {
-      if (m.type === 'RECORD') await out.send(recordToAirbyte(m, Date.now()));
-      else if (m.type === 'STATE')
+      if (m.type === 'RECORD') {
+        const now = Date.now();
+        await out.send(recordToAirbyte(m, now, withCursor.has(m.stream) ? cursor.next(now) : undefined));
+      } else if (m.type === 'STATE')
         for (const s of stateToAirbyte(m.value, sent, configuredNames)) await out.send(s);
       // SCHEMA: the platform has the catalog; ACTIVATE_VERSION: the destination's sync mode replaces it.
     },
