@@ -90,12 +90,18 @@ function inline(node: unknown, seen: string[] = []): unknown {
   return out;
 }
 
+const ERROR_STATUSES = ['400', '401', '403', '404', '422'];
 const responses: Record<string, unknown> = {};
+const errors: Record<string, unknown> = {};
 for (const [method, path, status] of OPERATIONS) {
   const op = spec.paths[PREFIX + path]?.[method];
   const schema = op?.responses?.[status]?.content?.['application/json']?.schema;
   if (!schema) throw new Error(`no ${status} JSON schema for ${method.toUpperCase()} ${path}`);
   responses[`${method.toUpperCase()} ${path}`] = inline(schema);
+  for (const code of ERROR_STATUSES) {
+    const error = op.responses?.[code]?.content?.['application/json']?.schema;
+    if (error) errors[`${method.toUpperCase()} ${path} ${code}`] = inline(error);
+  }
 }
 
 const fixture = {
@@ -104,13 +110,17 @@ const fixture = {
     'https://pennylane.readme.io/openapi/accounting.json; copy taken from GitHub bastien-aster/pennylane-mcp ' +
     'docs/pennylane-openapi.json at commit c37ca1d2a32a690de1b6df07527d91fb1a4a9c9d (2026-04-20), ' +
     `${raw.length} bytes, sha256 ${createHash('sha256').update(raw).digest('hex')}. ` +
-    'Extracted by sandbox/scripts/extract-openapi-responses.ts: success response schema of each operation, ' +
+    'Extracted by sandbox/scripts/extract-openapi-responses.ts: success response schema of each operation ' +
+    '(`responses`) and its 400/401/403/404/422 JSON schemas (`errors`, keyed "<METHOD> <path> <status>"), ' +
     '$refs inlined, description/example/deprecated/title dropped; OpenAPI `nullable` kept (the test converts it).',
   responses,
+  errors,
 };
 const out = join(
   dirname(fileURLToPath(import.meta.url)),
   '../test/fixtures/pennylane-openapi-responses.json',
 );
 writeFileSync(out, `${JSON.stringify(fixture, null, 1)}\n`);
-process.stderr.write(`wrote ${out} (${Object.keys(responses).length} operations)\n`);
+process.stderr.write(
+  `wrote ${out} (${Object.keys(responses).length} operations, ${Object.keys(errors).length} error schemas)\n`,
+);

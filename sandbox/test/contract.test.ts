@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Sandbox, startSandbox } from '../src/index.js';
+import { ALL_SCOPES, type Sandbox, startSandbox } from '../src/index.js';
 import { assertMatchesSpec, client, START } from './support.js';
 
 const LISTS = [
@@ -58,6 +58,33 @@ describe("every response validates against Pennylane's OpenAPI schema", () => {
     const customers = (await api.get('/customers', { limit: 1 })).json();
     customers.page = 1;
     assert.throws(() => assertMatchesSpec('GET /customers', customers), /additional/);
+  });
+
+  it("error bodies match the spec's error schemas (400, 401, 403, 404, 422)", async () => {
+    const now = sandbox.control.now().getTime();
+    const cases: [string, () => Promise<{ status: number; json: () => unknown }>][] = [
+      ['GET /customers 400', () => api.get('/customers', { limit: 0 })],
+      ['GET /customers 400', () => api.get('/customers', { filter: '[' })],
+      ['GET /customers 401', () => client(sandbox, 'nope').get('/customers')],
+      ['GET /customers 404', () => api.get('/customers/1')],
+      ['GET /changelogs/customers 400', () => api.get('/changelogs/customers', { start_date: 'x' })],
+      [
+        'GET /changelogs/customers 422',
+        () => api.get('/changelogs/customers', { start_date: new Date(now - 40 * 86_400_000).toISOString() }),
+      ],
+      ['POST /exports/fecs 400', () => api.post('/exports/fecs', { period_start: '2025-01-01' })],
+      ['GET /exports/fecs/{id} 404', () => api.get('/exports/fecs/123')],
+    ];
+    for (const [operation, call] of cases) {
+      const res = await call();
+      assert.equal(String(res.status), operation.split(' ').pop(), operation);
+      assertMatchesSpec(operation, res.json());
+    }
+    sandbox.control.setScopes([]);
+    const denied = await api.get('/ledger_accounts');
+    sandbox.control.setScopes(ALL_SCOPES);
+    assert.equal(denied.status, 403);
+    assertMatchesSpec('GET /ledger_accounts 403', denied.json());
   });
 
   it('GET /me', async () => {

@@ -88,17 +88,17 @@ export function toJsonSchema(node: unknown): unknown {
 
 const fixture = JSON.parse(
   readFileSync(new URL('./fixtures/pennylane-openapi-responses.json', import.meta.url), 'utf8'),
-) as { responses: Record<string, unknown> };
+) as { responses: Record<string, unknown>; errors: Record<string, unknown> };
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 addFormats(ajv);
 const compiled = new Map<string, ValidateFunction>();
 
-/** The validator of one operation's success response, e.g. `GET /customers`. */
+/** The validator of one operation's success response (`GET /customers`) or error (`GET /customers 403`). */
 export function responseValidator(operation: string): ValidateFunction {
   let validate = compiled.get(operation);
   if (!validate) {
-    const schema = fixture.responses[operation];
+    const schema = fixture.responses[operation] ?? fixture.errors[operation];
     if (!schema) throw new Error(`no schema for ${operation} in the fixture`);
     validate = ajv.compile(toJsonSchema(schema) as object);
     compiled.set(operation, validate);
