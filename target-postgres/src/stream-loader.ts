@@ -51,11 +51,14 @@ type Batch = {
   firstLine: number;
   lastLine: number;
   seen: Set<unknown> | undefined;
+  /** Highest key written directly, while every key so far was an integer (else NaN). */
+  maxKey: number | undefined;
   /** Direct mode with rows in the table: keys must be integers above this one to be new. */
   above: number | undefined;
   startedAt: number;
   batchedAt: string;
   counts: StreamCounts;
+  client: pg.Client;
 };
 
 const CHUNK = 64 * 1024;
@@ -85,9 +88,17 @@ export class StreamLoader implements ConnectionHolder {
   private keyColumns: string[] = [];
   private keyProperties: string[] = [];
   private encode: RowEncoder | undefined;
+  /** The connection the open batch uses; `spare` is the other one, committing the previous batch. */
   private client: pg.Client | undefined;
-  private stageReady = false;
+  private spare: pg.Client | undefined;
+  /** Connections holding a staging table of the current layout. */
+  private staged = new WeakSet<pg.Client>();
   private batch: Batch | undefined;
+  /** The previous batch, committing in the background while the next one loads. */
+  private committing: Promise<void> | undefined;
+  private commitError: unknown;
+  /** What the batch committing in the background may have written (see begin()). */
+  private inFlight: { mode: Batch['mode']; maxKey: number | undefined } | undefined;
 
   constructor(
     readonly stream: string,
@@ -98,7 +109,7 @@ export class StreamLoader implements ConnectionHolder {
   }
 
   hasConnection(): boolean {
-    return this.client !== undefined;
+    return this.client !== undefined || this.spare !== undefined;
   }
 
   get pendingRows(): number {
@@ -147,7 +158,7 @@ export class StreamLoader implements ConnectionHolder {
       log: this.ctx.log,
     });
     this.encode = makeRowEncoder(this.columns);
-    this.stageReady = false;
+    this.staged = new WeakSet();
   }
 
   /** The stream starts using versions: `_sdc_table_version` must exist (committed first by the caller). */
@@ -163,23 +174,21 @@ export class StreamLoader implements ConnectionHolder {
     return this.client;
   }
 
-  /** Commits what is pending and closes the connection (its staging table goes with it). */
+  /** Commits what is pending and closes the connections (their staging tables go with them). */
   async release(): Promise<void> {
     await this.flush();
-    if (this.client) {
-      const c = this.client;
-      this.client = undefined;
-      this.stageReady = false;
-      await this.ctx.pool.close(c);
-    }
+    for (const c of [this.client, this.spare]) if (c) await this.ctx.pool.close(c);
+    this.client = undefined;
+    this.spare = undefined;
+    this.staged = new WeakSet();
   }
 
-  /** Drops the connection without committing (after an error): the open transaction rolls back. */
+  /** Drops the connections without committing (after an error): open transactions roll back. */
   abandon(): void {
-    const c = this.client;
+    for (const c of [this.client, this.spare]) if (c) void this.ctx.pool.close(c);
     this.client = undefined;
+    this.spare = undefined;
     this.batch = undefined;
-    if (c) void this.ctx.pool.close(c);
   }
 
   async write(record: Record<string, unknown>, place: Place, seq: number, meta: RecordMeta): Promise<void> {
@@ -199,7 +208,11 @@ export class StreamLoader implements ConnectionHolder {
         if (!fresh || b.seen!.has(key)) await this.switchToStaging(b);
         else if (deleting)
           return; // nothing to delete: the table was empty and this key is new
-        else b.seen!.add(key);
+        else {
+          b.seen!.add(key);
+          if (typeof key !== 'number' || !Number.isInteger(key)) b.maxKey = Number.NaN;
+          else if (b.maxKey === undefined || key > b.maxKey) b.maxKey = key;
+        }
       }
     }
     meta.batchedAt = b.batchedAt;
@@ -233,23 +246,35 @@ export class StreamLoader implements ConnectionHolder {
   }
 
   private async begin(place: Place): Promise<void> {
+    if (this.commitError) throw this.commitError;
     const client = await this.connection();
     await client.query('BEGIN');
     let mode: Batch['mode'] = 'append';
     let above: number | undefined;
     if (this.keyColumns.length > 0) {
-      const keyCol = this.columns.find((c) => c.name === this.keyColumns[0]);
-      const integerKey =
-        this.keyColumns.length === 1 && ['bigint', 'integer', 'smallint'].includes(keyCol?.type ?? '');
-      const r = await client.query<{ empty: boolean; max: string | null }>(
-        `SELECT NOT EXISTS (SELECT 1 FROM ${this.target}) AS empty, ${integerKey ? `(SELECT max(${quoteIdent(this.keyColumns[0]!)}) FROM ${this.target})::text` : 'NULL'} AS max`,
-      );
-      const { empty, max } = r.rows[0]!;
-      if (empty) mode = 'direct';
-      else if (max !== null && Number.isSafeInteger(Number(max))) {
-        mode = 'direct';
-        above = Number(max);
-      } else mode = 'staging';
+      mode = 'staging';
+      // The batch committing in the background is invisible here: its keys are only known when it
+      // loaded directly with integer keys (then new keys must be above its highest one too).
+      const flight = this.inFlight;
+      const knownFlight = !flight || (flight.mode === 'direct' && !Number.isNaN(flight.maxKey ?? 0));
+      if (knownFlight) {
+        const keyCol = this.columns.find((c) => c.name === this.keyColumns[0]);
+        const integerKey =
+          this.keyColumns.length === 1 && ['bigint', 'integer', 'smallint'].includes(keyCol?.type ?? '');
+        const r = await client.query<{ empty: boolean; max: string | null }>(
+          `SELECT NOT EXISTS (SELECT 1 FROM ${this.target}) AS empty, ${integerKey ? `(SELECT max(${quoteIdent(this.keyColumns[0]!)}) FROM ${this.target})::text` : 'NULL'} AS max`,
+        );
+        const { empty, max } = r.rows[0]!;
+        const flightMax = flight?.maxKey;
+        if (empty && flightMax === undefined) mode = 'direct';
+        else if (empty || (max !== null && Number.isSafeInteger(Number(max)))) {
+          const tableMax = empty ? Number.NEGATIVE_INFINITY : Number(max);
+          if (integerKey || flightMax === undefined) {
+            mode = 'direct';
+            above = Math.max(tableMax, flightMax ?? Number.NEGATIVE_INFINITY);
+          }
+        }
+      }
     }
     const now = Date.now();
     this.batch = {
@@ -263,12 +288,14 @@ export class StreamLoader implements ConnectionHolder {
       firstLine: place.line,
       lastLine: place.line,
       seen: mode === 'direct' ? new Set() : undefined,
+      maxKey: undefined,
       above,
       startedAt: now,
       batchedAt: new Date(now).toISOString(),
       counts: { inserted: 0, updated: 0, deleted: 0 },
+      client,
     };
-    if (mode === 'staging') await this.ensureStage();
+    if (mode === 'staging') await this.ensureStage(client);
     this.startCopy(this.batch);
   }
 
@@ -281,7 +308,7 @@ export class StreamLoader implements ConnectionHolder {
       b.mode === 'staging'
         ? `COPY ${quoteIdent(STAGE)} (${this.columnList()}, "_sdc_stage_row", "_sdc_stage_delete") FROM STDIN`
         : `COPY ${this.target} (${this.columnList()}) FROM STDIN`;
-    const copy = this.client!.query(copyFrom(sql, { highWaterMark: 4 * CHUNK }));
+    const copy = b.client.query(copyFrom(sql, { highWaterMark: 4 * CHUNK }));
     b.copy = copy;
     b.copyError = undefined;
     b.copyLines = [];
@@ -332,19 +359,19 @@ export class StreamLoader implements ConnectionHolder {
     b.counts.inserted += await this.endCopy(b);
     b.mode = 'staging';
     b.seen = undefined;
-    await this.ensureStage();
+    b.maxKey = Number.NaN;
+    await this.ensureStage(b.client);
     this.startCopy(b);
   }
 
-  private async ensureStage(): Promise<void> {
-    if (this.stageReady) return;
-    const client = this.client!;
+  private async ensureStage(client: pg.Client): Promise<void> {
+    if (this.staged.has(client)) return;
     const defs = this.columns.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ');
     await client.query(`DROP TABLE IF EXISTS pg_temp.${quoteIdent(STAGE)}`);
     await client.query(
       `CREATE TEMP TABLE ${quoteIdent(STAGE)} (${defs}, "_sdc_stage_row" bigint, "_sdc_stage_delete" boolean) ON COMMIT DELETE ROWS`,
     );
-    this.stageReady = true;
+    this.staged.add(client);
   }
 
   /** The merge of the staged batch: last record of a key wins, deletes delete, unchanged rows stay untouched. */
@@ -378,11 +405,47 @@ export class StreamLoader implements ConnectionHolder {
         FROM u`;
   }
 
-  /** Ends the COPY, merges, commits. Safe to call with nothing pending. */
-  async flush(): Promise<void> {
+  /** Waits for the batch committing in the background; rethrows its failure. */
+  private async settle(): Promise<void> {
+    if (this.committing) await this.committing;
+    if (this.commitError) throw this.commitError;
+  }
+
+  /**
+   * batch_size_rows reached: the batch commits on its connection in the background while the next one
+   * starts loading on the other connection, so PostgreSQL never waits for the next records.
+   */
+  async rotate(): Promise<void> {
     const b = this.batch;
     if (!b) return;
-    const client = this.client!;
+    await this.settle();
+    this.batch = undefined;
+    this.inFlight = { mode: b.mode, maxKey: b.maxKey };
+    this.client = this.spare;
+    this.spare = b.client;
+    this.committing = this.commit(b).then(
+      () => {
+        this.inFlight = undefined;
+        this.committing = undefined;
+      },
+      (err: unknown) => {
+        this.commitError = err;
+        this.committing = undefined;
+      },
+    );
+  }
+
+  /** Ends the COPY, merges, commits; returns once everything received is committed. */
+  async flush(): Promise<void> {
+    await this.settle();
+    const b = this.batch;
+    if (!b) return;
+    this.batch = undefined;
+    await this.commit(b);
+  }
+
+  private async commit(b: Batch): Promise<void> {
+    const client = b.client;
     const started = performance.now();
     try {
       const copied = await this.endCopy(b);
@@ -404,7 +467,6 @@ export class StreamLoader implements ConnectionHolder {
         `${this.ctx.source}:${b.firstLine}-${b.lastLine}: stream "${this.stream}": loading the batch into ${this.target} failed (${(err as Error).message}): fix the values in those lines or the stream's schema`,
       );
     }
-    this.batch = undefined;
     this.totals.inserted += b.counts.inserted;
     this.totals.updated += b.counts.updated;
     this.totals.deleted += b.counts.deleted;

@@ -223,10 +223,7 @@ class Engine {
       lossless,
     };
     await loader.write(m.record, place, seq, meta);
-    if (loader.pendingRows >= this.config.batchSizeRows) {
-      await loader.flush();
-      await this.emitReady();
-    }
+    if (loader.pendingRows >= this.config.batchSizeRows) await loader.rotate();
   }
 
   private async onState(value: unknown): Promise<void> {
