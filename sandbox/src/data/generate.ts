@@ -1,7 +1,7 @@
 import type { ChangelogResourceName } from '../../../pennylane/src/api.js';
 import { applyRate, formatCents, parseCents } from '../money.js';
 import { createRandom, type Random } from '../random.js';
-import { MICROS_PER_DAY, yearStart } from '../time.js';
+import { formatTimestamp, MICROS_PER_DAY, yearStart } from '../time.js';
 import type { ApiRecord, SandboxCounts } from '../types.js';
 import {
   BANKS,
@@ -498,6 +498,9 @@ export class CompanyBuilder {
       ...fields,
     };
     const row: PlainRow = { id, createdAt: at, updatedAt: this.maybeUpdated(at), data };
+    // Some edited products were archived by that edit; archived products stay listed.
+    if (row.updatedAt > at && !('archived_at' in fields) && r.chance(0.25))
+      data.archived_at = formatTimestamp(row.updatedAt);
     this.kindOf.set(id, kind);
     this.products.add(row);
     return row;
