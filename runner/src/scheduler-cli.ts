@@ -77,8 +77,7 @@ async function main(): Promise<number> {
   // Never synced yet: load everything now rather than leave Power BI empty until the first slot.
   const firstRun = readStateFile(config.stateFile) === undefined;
   scheduler.start(firstRun ? 'full' : undefined);
-  const next = scheduler.next();
-  log.info(`next slot: ${next.mode} at ${next.at.toLocaleString('fr-FR', { timeZone })} (${timeZone})`);
+  if (!firstRun) scheduler.logNext();
 
   return new Promise<number>((resolve) => {
     let stopping = false;

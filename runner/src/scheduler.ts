@@ -45,6 +45,15 @@ export class Scheduler {
     return nextSlot(this.opts.schedule, this.now());
   }
 
+  /** Logs the next slot in the schedule's own time zone, as the user reads clocks. */
+  logNext(): void {
+    const slot = this.next();
+    const { timeZone } = this.opts.schedule;
+    this.opts.log.info(
+      `next: ${slot.mode} sync at ${slot.at.toLocaleString('fr-FR', { timeZone })} (${timeZone})`,
+    );
+  }
+
   /** Launches a run unless one is in flight; returns whether it did. */
   launch(mode: SyncMode, why: string): boolean {
     if (this.stopped) return false;
@@ -60,6 +69,7 @@ export class Scheduler {
     const done = this.opts
       .run(mode, controller.signal)
       .then((outcome) => {
+        if (this.stopped) return;
         if (outcome === 'failed') this.opts.log.error(`the ${mode} sync failed; the next slot will retry`);
         if (outcome === 'locked')
           this.opts.log.warn(`the ${mode} sync did not start: another sync holds the lock`);
@@ -69,6 +79,7 @@ export class Scheduler {
       )
       .finally(() => {
         this.inFlight = undefined;
+        if (!this.stopped) this.logNext();
       });
     this.inFlight = { mode, since, done, controller };
     return true;
