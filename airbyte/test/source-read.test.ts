@@ -145,4 +145,35 @@ describe('tap-pennylane as an Airbyte source: read', () => {
       list.find((s) => JSON.stringify(s).includes('"customers"'))!.stream.stream_state;
     assert.ok(Date.parse(at(next).changelog_at) > Date.parse(at(before).changelog_at));
   });
+
+  test('a failing stream ends INCOMPLETE with its own TRACE ERROR while the others complete, and the exit code is 1', async () => {
+    const discovered = ofType((await h.run(['discover', '--config', config])).messages, 'CATALOG')[0]!
+      .catalog;
+    const configured: ConfiguredAirbyteCatalog = {
+      streams: discovered.streams
+        .filter((s) => s.name === 'customers' || s.name === 'fec')
+        .map((stream) => ({ stream, sync_mode: 'incremental', destination_sync_mode: 'append_dedup' })),
+    };
+    h.sandbox.control.setFaults({ exportError: true });
+    try {
+      const r = await h.run(['read', '--config', config, '--catalog', h.file('failing.json', configured)]);
+      assert.equal(r.code, 1);
+      assert.deepEqual(statuses(r.messages).sort(), [
+        'customers:COMPLETE',
+        'customers:STARTED',
+        'fec:INCOMPLETE',
+        'fec:STARTED',
+      ]);
+      assert.equal(records(r.messages, 'customers').length, h.sandbox.control.records('customers').length);
+      const errors = ofType(r.messages, 'TRACE').flatMap((m) =>
+        m.trace.type === 'ERROR' ? [m.trace.error] : [],
+      );
+      assert.equal(errors.length, 1);
+      assert.equal(errors[0]!.stream_descriptor?.name, 'fec');
+      assert.equal(errors[0]!.failure_type, 'transient_error');
+      assert.match(errors[0]!.message, /in error; retry later/);
+    } finally {
+      h.sandbox.control.clearFaults();
+    }
+  });
 });

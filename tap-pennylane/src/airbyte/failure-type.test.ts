@@ -9,6 +9,7 @@ import {
   ServerError,
   TokenRejectedError,
 } from '../http/errors.js';
+import { ExportFailedError } from '../sync/export.js';
 import { MissingScopesError } from '../sync/scopes.js';
 import { failureTypeOf } from './failure-type.js';
 
@@ -26,6 +27,14 @@ test('rate limits, server errors and network failures are transient', () => {
   assert.equal(failureTypeOf(new RateLimitError(place, { ...details, status: 429 })), 'transient_error');
   assert.equal(failureTypeOf(new ServerError(place, { ...details, status: 503 })), 'transient_error');
   assert.equal(failureTypeOf(new NetworkError(place, details)), 'transient_error');
+});
+
+test('an export Pennylane failed is transient; one whose file we could not read is not', () => {
+  assert.equal(failureTypeOf(new ExportFailedError('export 3 in error; retry later')), 'transient_error');
+  const unreadable = new ExportFailedError('fec: bad file', { cause: new TypeError('bad row') });
+  assert.equal(failureTypeOf(unreadable), 'system_error');
+  const network = new ExportFailedError('fec: download', { cause: new NetworkError(place, details) });
+  assert.equal(failureTypeOf(network), 'transient_error');
 });
 
 test('a wrapped error keeps its class through the cause chain; anything else is a system error', () => {
