@@ -26,9 +26,15 @@ function maxInWindow(arrivals: number[], windowMs: number): number {
   return best;
 }
 
+type ServerKind = 'sliding' | 'fixed';
+
 /**
  * Discrete-event simulation: `streams` callers each send requests one after another through one
- * SlidingWindow; each request reaches the server at a random moment between its start and its end.
+ * SlidingWindow. Each request reaches the server's counter at a random moment between its start and its
+ * end (extremes included on purpose: an early request counted last, a later one counted first). The
+ * server enforces `requests` per `windowMs` — a sliding window, or fixed windows opened by the first
+ * request after the previous one expired (as the sandbox does) — and, with `headers`, reports
+ * ratelimit-remaining as of the moment it counted the request.
  */
 function simulate(opts: {
   requests: number;
@@ -36,52 +42,87 @@ function simulate(opts: {
   streams: number;
   total: number;
   seed: number;
+  server?: ServerKind;
+  headers?: boolean;
 }) {
+  const { requests: N, windowMs: W } = opts;
   const random = seeded(opts.seed);
-  const window = new SlidingWindow({ requests: opts.requests, windowMs: opts.windowMs });
+  const window = new SlidingWindow({ requests: N, windowMs: W });
   const events: { at: number; run: () => void }[] = [];
-  const waitingForRelease: (() => void)[] = [];
   const arrivals: number[] = [];
+  let rejected = 0;
+  let fixed = { start: Number.NEGATIVE_INFINITY, count: 0 };
+  /** The server counts a request: its remaining budget after it, or undefined for a 429. */
+  const admit = (t: number): number | undefined => {
+    if (opts.server === 'fixed') {
+      if (t >= fixed.start + W) fixed = { start: t, count: 0 };
+      if (fixed.count >= N) return undefined;
+      fixed.count++;
+      arrivals.push(t);
+      return N - fixed.count;
+    }
+    const inWindow = arrivals.filter((x) => x > t - W).length;
+    if (inWindow >= N) return undefined;
+    arrivals.push(t);
+    return N - inWindow - 1;
+  };
   let now = 0;
   let issued = 0;
-  const tryStart = (): void => {
+  // A waiting stream is woken by its deadline or by any response, whichever comes first.
+  const waiting = new Map<number, number>();
+  let tokens = 0;
+  const tryStart = (stream: number): void => {
     if (issued >= opts.total) return;
     const d = window.decide(now);
-    if (d.kind === 'wait') events.push({ at: d.until, run: tryStart });
-    else if (d.kind === 'release') waitingForRelease.push(tryStart);
-    else {
-      issued++;
-      const entry = window.start(now);
-      const latency = 5 + random() * 120;
-      // Extremes on purpose: an early request arriving last, a later one arriving first.
-      const r = random();
-      const share = r < 0.25 ? 1 : r < 0.5 ? 0 : random();
-      arrivals.push(now + latency * share);
-      events.push({
-        at: now + latency,
-        run: () => {
-          window.finish(entry, now);
-          for (const wake of waitingForRelease.splice(0)) wake();
-          tryStart();
-        },
-      });
+    if (d.kind !== 'go') {
+      const token = ++tokens;
+      waiting.set(stream, token);
+      if (d.kind === 'wait')
+        events.push({ at: d.until, run: () => waiting.get(stream) === token && wake(stream) });
+      return;
     }
+    issued++;
+    const entry = window.start(now);
+    const latency = 5 + random() * 120;
+    const r = random();
+    const share = r < 0.25 ? 1 : r < 0.5 ? 0 : random();
+    let remaining: number | undefined;
+    events.push({
+      at: now + latency * share,
+      run: () => {
+        remaining = admit(now);
+        if (remaining === undefined) rejected++;
+      },
+    });
+    events.push({
+      at: now + latency,
+      run: () => {
+        window.finish(entry, now, opts.headers ? { remaining: remaining ?? 0 } : undefined);
+        for (const s of [...waiting.keys()]) wake(s);
+        tryStart(stream);
+      },
+    });
   };
-  for (let s = 0; s < opts.streams; s++) events.push({ at: 0, run: tryStart });
+  const wake = (stream: number) => {
+    waiting.delete(stream);
+    tryStart(stream);
+  };
+  for (let s = 0; s < opts.streams; s++) events.push({ at: 0, run: () => tryStart(s) });
   while (events.length > 0) {
     events.sort((x, y) => x.at - y.at);
     const next = events.shift()!;
     now = next.at;
     next.run();
   }
-  return { arrivals, elapsedMs: now };
+  return { arrivals, rejected, elapsedMs: now };
 }
 
 describe('SlidingWindow', () => {
   it('never lets a server counting arrivals see more than the budget in any window, whatever the latency', () => {
     for (const seed of [1, 2, 3, 4, 5]) {
-      const { arrivals } = simulate({ requests: 25, windowMs: 5000, streams: 6, total: 400, seed });
+      const { arrivals, rejected } = simulate({ requests: 25, windowMs: 5000, streams: 6, total: 400, seed });
       assert.equal(arrivals.length, 400);
+      assert.equal(rejected, 0);
       assert.ok(
         maxInWindow(arrivals, 5000) <= 25,
         `seed ${seed}: ${maxInWindow(arrivals, 5000)} in one window`,
@@ -89,11 +130,31 @@ describe('SlidingWindow', () => {
     }
   });
 
+  it('stays within sliding and fixed server windows when it also follows their remaining counts', () => {
+    for (const server of ['sliding', 'fixed'] as const) {
+      for (const seed of [1, 2, 3]) {
+        const run = simulate({
+          requests: 25,
+          windowMs: 5000,
+          streams: 8,
+          total: 400,
+          seed,
+          server,
+          headers: true,
+        });
+        assert.equal(run.rejected, 0, `${server} server, seed ${seed}`);
+        if (server === 'sliding') assert.ok(maxInWindow(run.arrivals, 5000) <= 25);
+      }
+    }
+  });
+
   it('uses at least 92% of the budget when requests keep coming', () => {
     const total = 500;
-    const { elapsedMs } = simulate({ requests: 25, windowMs: 5000, streams: 4, total, seed: 7 });
     const floorMs = (total / 25) * 5000;
-    assert.ok(elapsedMs <= floorMs / 0.92, `took ${elapsedMs} ms for a floor of ${floorMs} ms`);
+    for (const headers of [false, true]) {
+      const { elapsedMs } = simulate({ requests: 25, windowMs: 5000, streams: 4, total, seed: 7, headers });
+      assert.ok(elapsedMs <= floorMs / 0.92, `took ${elapsedMs} ms for a floor of ${floorMs} ms`);
+    }
   });
 
   it('grants the budget at once, then waits for a running request to end', () => {
@@ -151,6 +212,27 @@ describe('SlidingWindow', () => {
     assert.deepEqual(w.decide(20), { kind: 'go' });
   });
 
+  it('sends beyond its own count while the server reports room, net of requests it may not have counted', () => {
+    const w = new SlidingWindow({ requests: 2, windowMs: 1000 }, 0);
+    const a = w.start(0);
+    const b = w.start(0);
+    // a was counted with 5 left; b, still running then, may not have been: 4 more are safe.
+    w.finish(a, 10, { remaining: 5 });
+    w.finish(b, 12, { remaining: 4 });
+    for (let i = 0; i < 4; i++) {
+      assert.deepEqual(w.decide(20), { kind: 'go' });
+      w.start(20);
+    }
+    assert.deepEqual(w.decide(20), { kind: 'wait', until: 1010 });
+  });
+
+  it('drops the server credit after a 429', () => {
+    const w = new SlidingWindow({ requests: 1, windowMs: 1000 }, 0);
+    w.finish(w.start(0), 10, { remaining: 10 });
+    w.pause(0);
+    assert.deepEqual(w.decide(20), { kind: 'wait', until: 1010 });
+  });
+
   it('refuses a budget that is not a positive integer', () => {
     assert.throws(() => new SlidingWindow({ requests: 0, windowMs: 1000 }), RangeError);
     assert.throws(() => new SlidingWindow({ requests: 5, windowMs: 0 }), RangeError);
@@ -162,7 +244,15 @@ class ManualClock implements Clock {
   t = 0;
   private timers: { at: number; resolve: () => void }[] = [];
   now = () => this.t;
-  sleep = (ms: number) => new Promise<void>((resolve) => this.timers.push({ at: this.t + ms, resolve }));
+  sleep = (ms: number, signal?: AbortSignal) =>
+    new Promise<void>((resolve) => {
+      const timer = { at: this.t + ms, resolve };
+      this.timers.push(timer);
+      signal?.addEventListener('abort', () => {
+        this.timers = this.timers.filter((t) => t !== timer);
+        resolve();
+      });
+    });
   async advance(ms: number): Promise<void> {
     const target = this.t + ms;
     for (;;) {

@@ -13,9 +13,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * between us and the server does not matter; the cost is one round trip per window (a few % of the
  * budget), not a guess.
  *
- * The `ratelimit-*` headers feed it: when the server says fewer requests remain than our own requests can
- * explain (another process shares the token), a gate lets only that many more through until the server's
- * reset. A 429 pauses every caller for the `retry-after`.
+ * The `ratelimit-*` headers feed it both ways. The server's remaining count, net of our requests it may
+ * not have counted yet, is a credit that lets requests through even when our own count is full (safe
+ * whatever the server's algorithm, see `credit`): it recovers most of the response time a window costs.
+ * When the server says fewer requests remain than our own requests can explain (another process shares
+ * the token), a gate lets only that many more through until the server's reset. A 429 pauses every
+ * caller for the `retry-after` and drops the credit.
  */
 
 export type RateLimit = { requests: number; windowMs: number };
@@ -53,6 +56,16 @@ export class SlidingWindow {
   private pausedUntil = Number.NEGATIVE_INFINITY;
   /** Server-reported budget when it is smaller than ours: `remaining` more requests until `until`. */
   private gate: { until: number; remaining: number; sourceStart: number } | undefined;
+  /**
+   * Requests the server's own `ratelimit-remaining` still allows, net of ours that it may not have
+   * counted yet. A remaining count reported when request r arrived can only grow afterwards (a sliding
+   * window forgets old requests, a fixed window resets, a bucket refills), except by arrivals after r:
+   * ours — those not finished before r started, and every later start, subtracted here — and another
+   * client's (which the gate below catches). So while it is positive, sending is safe whatever our own
+   * accounting says; it lets us use a fixed-window server's reset as soon as a response reports it
+   * instead of waiting a full window after each response.
+   */
+  private credit = 0;
 
   constructor(limit: RateLimit, marginMs = defaultMarginMs(limit.windowMs)) {
     if (!Number.isInteger(limit.requests) || limit.requests < 1)
@@ -85,7 +98,7 @@ export class SlidingWindow {
         if (free < earliestFree) earliestFree = free;
       }
     }
-    if (occupied < this.limit) return { kind: 'go' };
+    if (occupied < this.limit || this.credit > 0) return { kind: 'go' };
     return earliestFree === Number.POSITIVE_INFINITY
       ? { kind: 'release' }
       : { kind: 'wait', until: earliestFree };
@@ -95,6 +108,7 @@ export class SlidingWindow {
   start(now: number): Entry {
     const entry: Entry = { start: now, end: undefined };
     this.entries.push(entry);
+    this.credit--;
     if (this.gate) this.gate.remaining--;
     return entry;
   }
@@ -122,6 +136,8 @@ export class SlidingWindow {
       // Requests that may reach the server after this one (not surely finished before it started).
       if (e !== entry && (e.end === undefined || e.end > entry.start)) unsure++;
     }
+    // What the server itself says we may still send (see `credit`).
+    if (seen.remaining - unsure > this.credit) this.credit = seen.remaining - unsure;
     const expected = this.limit - ours;
     if (seen.remaining < expected) {
       const hold = Math.min(Math.max(seen.resetInMs ?? this.windowMs, 0), MAX_HOLD_MS);
@@ -138,6 +154,7 @@ export class SlidingWindow {
   /** Holds every request back until `until` (after a 429). */
   pause(until: number): void {
     if (until > this.pausedUntil) this.pausedUntil = until;
+    this.credit = 0;
   }
 
   /** Entries that can no longer matter: finished long enough before the oldest running request. */
@@ -151,11 +168,11 @@ export class SlidingWindow {
 }
 
 /** Time source: monotonic milliseconds and a sleep. Injected in tests. */
-export type Clock = { now(): number; sleep(ms: number): Promise<void> };
+export type Clock = { now(): number; sleep(ms: number, signal?: AbortSignal): Promise<void> };
 
 export const systemClock: Clock = {
   now: () => performance.now(),
-  sleep: (ms) => sleep(Math.max(1, Math.ceil(ms))),
+  sleep: (ms, signal) => sleep(Math.max(1, Math.ceil(ms)), undefined, { signal }).catch(() => {}),
 };
 
 /** A granted request: call `finish` once, when its response headers arrived or it failed. */
@@ -209,8 +226,14 @@ export class RateLimiter {
       const decision = this.window.decide(now);
       if (decision.kind === 'go') break;
       waited = true;
-      if (decision.kind === 'wait') await this.clock.sleep(decision.until - now);
-      else await new Promise<void>((resolve) => this.releaseWaiters.push(resolve));
+      // A response may free a slot or bring server credit before the deadline: wake on either.
+      const released = new Promise<void>((resolve) => this.releaseWaiters.push(resolve));
+      if (decision.kind === 'release') await released;
+      else {
+        const stop = new AbortController();
+        await Promise.race([this.clock.sleep(decision.until - now, stop.signal), released]);
+        stop.abort();
+      }
     }
     const now = this.clock.now();
     if (waited) {
