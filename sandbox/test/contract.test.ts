@@ -31,7 +31,7 @@ describe("every response validates against Pennylane's OpenAPI schema", () => {
   let sandbox: Sandbox;
   let api: ReturnType<typeof client>;
   before(async () => {
-    sandbox = await startSandbox({ seed: 3, startTime: START, rateLimit: false, exportDelayMs: 1000 });
+    sandbox = await startSandbox({ seed: 3, startTime: START, rateLimit: false, exportDelayMs: 60_000 });
     api = client(sandbox);
     // Objects made through the control surface must look like generated ones.
     const c = sandbox.control;
@@ -146,7 +146,7 @@ describe("every response validates against Pennylane's OpenAPI schema", () => {
       const pending = await api.get(`/exports/${kind}/${created.json().id}`);
       assert.equal(pending.json().status, 'pending');
       assertMatchesSpec(`GET /exports/${kind}/{id}`, pending.json());
-      sandbox.control.advanceClock(1000);
+      sandbox.control.advanceClock(60_000);
       const ready = await api.get(`/exports/${kind}/${created.json().id}`);
       assert.equal(ready.json().status, 'ready');
       assertMatchesSpec(`GET /exports/${kind}/{id}`, ready.json());
@@ -156,7 +156,7 @@ describe("every response validates against Pennylane's OpenAPI schema", () => {
         period_end: '2025-01-31',
       });
       sandbox.control.clearFaults();
-      sandbox.control.advanceClock(1000);
+      sandbox.control.advanceClock(60_000);
       const failed = await api.get(`/exports/${kind}/${failing.json().id}`);
       assert.equal(failed.json().status, 'error');
       assertMatchesSpec(`GET /exports/${kind}/{id}`, failed.json());

@@ -9,12 +9,14 @@ import { client, START } from './support.js';
 
 const YEAR = { period_start: '2025-01-01', period_end: '2025-12-31' };
 const cents = (s: string) => Math.round(Number(s) * 100);
+/** Long, so that a loaded machine's real time never makes a job ready before the test moves the clock. */
+const DELAY = 60_000;
 
 async function readyUrl(sandbox: Sandbox, kind: string, body: object): Promise<string> {
   const api = client(sandbox);
   const created = await api.post(`/exports/${kind}`, body);
   assert.equal(created.status, 201, created.text);
-  sandbox.control.advanceClock(2_000);
+  sandbox.control.advanceClock(DELAY);
   const job = (await api.get(`/exports/${kind}/${created.json().id}`)).json();
   assert.equal(job.status, 'ready');
   return job.file_url;
@@ -24,7 +26,7 @@ describe('exports', () => {
   let sandbox: Sandbox;
   let api: ReturnType<typeof client>;
   before(async () => {
-    sandbox = await startSandbox({ seed: 17, startTime: START, rateLimit: false });
+    sandbox = await startSandbox({ seed: 17, startTime: START, rateLimit: false, exportDelayMs: DELAY });
     api = client(sandbox);
   });
   after(() => sandbox.close());
@@ -36,9 +38,9 @@ describe('exports', () => {
     const path = `/exports/fecs/${created.json().id}`;
     const pending = (await api.get(path)).json();
     assert.deepEqual([pending.status, pending.file_url], ['pending', null]);
-    sandbox.control.advanceClock(1_000);
+    sandbox.control.advanceClock(DELAY / 2);
     assert.equal((await api.get(path)).json().status, 'pending');
-    sandbox.control.advanceClock(600);
+    sandbox.control.advanceClock(DELAY / 2);
     const ready = (await api.get(path)).json();
     assert.equal(ready.status, 'ready');
     const url = new URL(ready.file_url);
@@ -87,6 +89,7 @@ describe('exports', () => {
       seed: 17,
       startTime: START,
       rateLimit: false,
+      exportDelayMs: DELAY,
       fecDialect: { separator: '|', encoding: 'iso-8859-15' },
     });
     try {
@@ -142,7 +145,7 @@ describe('exports', () => {
     sandbox.control.setFaults({ exportError: true });
     const created = await api.post('/exports/analytical_general_ledgers', YEAR);
     sandbox.control.clearFaults();
-    sandbox.control.advanceClock(2_000);
+    sandbox.control.advanceClock(DELAY);
     const job = (await api.get(`/exports/analytical_general_ledgers/${created.json().id}`)).json();
     assert.deepEqual([job.status, job.file_url], ['error', null]);
   });
