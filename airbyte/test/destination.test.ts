@@ -45,6 +45,46 @@ describe('target-postgres as an Airbyte destination', () => {
     );
     return { code, stdout: stdout.text, messages: parseAirbyteOutput(stdout.text) };
   };
+  /**
+   * `write` fed one line at a time: after each STATE line, waits for its echo and takes the table's ids
+   * at that moment, so a test sees what a reader of the table would when the platform records the state.
+   */
+  const writeStepwise = async (configFile: string, schema: string, mode: string, input: string) => {
+    const stdin = new PassThrough();
+    const echoed: string[] = [];
+    let wake = () => {};
+    const stdout = new Writable({
+      write(chunk, _encoding, done) {
+        echoed.push(...String(chunk).split('\n').filter(Boolean));
+        wake();
+        done();
+      },
+    });
+    const running = runAirbyteDestination(
+      ['write', '--config', configFile, '--catalog', fixture(`configured_catalog_${mode}.json`)],
+      { stdin, stdout },
+    );
+    const snapshots: number[][] = [];
+    for (const line of input.split('\n').filter(Boolean)) {
+      stdin.write(`${line}\n`);
+      if (!line.startsWith('{"type":"STATE"')) continue;
+      const want = snapshots.length + 1;
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`STATE #${want} not echoed within 10 s`)), 10_000);
+        wake = () => {
+          if (echoed.length < want) return;
+          clearTimeout(timer);
+          resolve();
+        };
+        wake();
+      });
+      assert.equal(echoed[want - 1], line, 'the STATE is echoed as it came');
+      snapshots.push((await rows(schema)).map((x) => x.id));
+    }
+    stdin.end();
+    const code = await running;
+    return { code, echoed, snapshots };
+  };
   const rows = async (schema: string) =>
     (
       await db.client.query(
@@ -114,11 +154,15 @@ describe('target-postgres as an Airbyte destination', () => {
     assert.equal(got[0]!.signed_on, '2024-01-31');
   });
 
-  test('append_dedup: the primary key upserts and _ab_cdc_deleted_at deletes the row', async () => {
+  test('append_dedup: the primary key upserts and _ab_cdc_deleted_at deletes the row, each state echoed after its records', async () => {
     const { path, schema } = freshConfig();
-    const r = await write(path, 'append_dedup', recorded('append_dedup'));
-    assert.equal(r.code, 0, r.stdout);
-    assert.equal(ofType(r.messages, 'STATE').length, 2);
+    const r = await writeStepwise(path, schema, 'append_dedup', recorded('append_dedup'));
+    assert.equal(r.code, 0);
+    assert.deepEqual(r.snapshots, [
+      [1, 2, 3],
+      [1, 3],
+    ]);
+    assert.equal(r.echoed.length, 2);
     assert.deepEqual(
       (await rows(schema)).map((x) => [x.id, x.name, x.balance]),
       [
@@ -136,14 +180,29 @@ describe('target-postgres as an Airbyte destination', () => {
     );
   });
 
-  test('overwrite: the rows of an earlier sync vanish once the new sync completes the stream, not before', async () => {
+  test('append: at each echoed state the table holds every record sent before it', async () => {
+    const { path, schema } = freshConfig();
+    const r = await writeStepwise(path, schema, 'append', recorded('append'));
+    assert.equal(r.code, 0);
+    assert.deepEqual(r.snapshots, [
+      [1, 2],
+      [1, 1, 2],
+    ]);
+  });
+
+  test('overwrite: the rows of an earlier sync stay until the new sync completes the stream, then vanish', async () => {
     const { path, schema } = freshConfig();
     await write(path, 'overwrite', recorded('append'));
     assert.equal((await rows(schema)).length, 3);
-    const r = await write(path, 'overwrite', recorded('overwrite'));
-    assert.equal(r.code, 0, r.stdout);
+    const r = await writeStepwise(path, schema, 'overwrite', recorded('overwrite'));
+    assert.equal(r.code, 0);
+    // First state: the new row is loaded beside the old ones; second (after COMPLETE): only the new rows.
     // Two identical STATE messages are two checkpoints: both echoed.
-    assert.deepEqual(stateLines(r.stdout), stateLines(recorded('overwrite')));
+    assert.deepEqual(r.snapshots, [
+      [1, 1, 2, 10],
+      [10, 11],
+    ]);
+    assert.deepEqual(r.echoed, stateLines(recorded('overwrite')));
     assert.deepEqual(
       (await rows(schema)).map((x) => [x.id, x.name]),
       [
