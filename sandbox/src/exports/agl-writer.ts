@@ -1,5 +1,5 @@
 import { AGL_COLUMNS, type AglColumn, type AglRow } from '../../../pennylane/src/export-formats.js';
-import { zipEntries } from './zip-writer.js';
+import { deflateEntry, zipDeflated } from './zip-writer.js';
 
 /** Sheet name of the workbook (Pennylane's is unknown; readers take the first sheet whatever its name). */
 export const AGL_SHEET_NAME = 'Grand livre analytique';
@@ -15,28 +15,25 @@ const ROWS_PER_PIECE = 1000;
  * is written as a text cell instead, so no value ever changes; the reader accepts both.
  *
  * The SpreadsheetML is written here rather than through exceljs's writer, which costs ~0.1 ms of CPU per
- * row (20 s for a large sandbox's year); parts are laid out as Excel does (the sheet, then its shared
- * strings), and the tests read the result back with exceljs.
+ * row (20 s for a large sandbox's year); the tests read the result back with exceljs.
  */
 export async function writeAglXlsx(rows: Iterable<AglRow>): Promise<Buffer> {
   const strings = new SharedStrings();
-  return zipEntries([
-    { name: '[Content_Types].xml', data: [Buffer.from(CONTENT_TYPES)] },
-    { name: '_rels/.rels', data: [Buffer.from(ROOT_RELS)] },
-    { name: 'xl/workbook.xml', data: [Buffer.from(WORKBOOK)] },
-    { name: 'xl/_rels/workbook.xml.rels', data: [Buffer.from(WORKBOOK_RELS)] },
-    { name: 'xl/styles.xml', data: [Buffer.from(STYLES)] },
-    { name: 'xl/worksheets/sheet1.xml', data: sheetXml(rows, strings) },
-    // Generated lazily: by the time the zip asks for it the sheet has registered every string.
-    {
-      name: 'xl/sharedStrings.xml',
-      data: {
-        *[Symbol.iterator]() {
-          yield strings.xml();
-        },
-      },
-    },
-  ]);
+  const fixed = (name: string, xml: string) => deflateEntry({ name, data: [Buffer.from(xml, 'utf8')] });
+  // The sheet is compressed first: it registers the shared strings.
+  const sheet = await deflateEntry({ name: 'xl/worksheets/sheet1.xml', data: sheetXml(rows, strings) });
+  const sharedStrings = await deflateEntry({ name: 'xl/sharedStrings.xml', data: [strings.xml()] });
+  const head = [
+    await fixed('[Content_Types].xml', CONTENT_TYPES),
+    await fixed('_rels/.rels', ROOT_RELS),
+    await fixed('xl/workbook.xml', WORKBOOK),
+    await fixed('xl/_rels/workbook.xml.rels', WORKBOOK_RELS),
+    await fixed('xl/styles.xml', STYLES),
+  ];
+  // Shared strings before the sheet (Excel puts them after): exceljs's streaming reader then parses the
+  // sheet straight from the zip instead of parking it in a temporary file, a path that in our tests lost
+  // a final sharedStrings entry about one run in five.
+  return zipDeflated([...head, sharedStrings, sheet]);
 }
 
 function* sheetXml(rows: Iterable<AglRow>, strings: SharedStrings): Generator<Buffer> {

@@ -4,16 +4,33 @@ import { crc32, createDeflateRaw } from 'node:zlib';
 /** One file of a zip archive; `data` may be produced piecewise, so a large part is never one string. */
 export type ZipEntry = { name: string; data: Iterable<Buffer> | AsyncIterable<Buffer> };
 
+/** An entry compressed and ready to be laid out in an archive. */
+export type DeflatedEntry = { name: string; compressed: Buffer; crc: number; size: number };
+
 /**
- * A zip archive (deflate, no zip64, sizes in the local headers, UTF-8 names) of `entries` in order.
- * Deflation runs through zlib's stream, so a large entry yields to the event loop between pieces.
+ * A zip archive (deflate, no zip64, sizes in the local headers, UTF-8 names) of `entries` in order,
+ * each compressed in turn.
  */
 export async function zipEntries(entries: readonly ZipEntry[]): Promise<Buffer> {
+  const deflated: DeflatedEntry[] = [];
+  for (const entry of entries) deflated.push(await deflateEntry(entry));
+  return zipDeflated(deflated);
+}
+
+/**
+ * Compresses one entry through zlib's stream, so a large entry yields to the event loop between pieces.
+ * Separate from the layout so that an entry can be placed before one whose content it determines.
+ */
+export async function deflateEntry(entry: ZipEntry): Promise<DeflatedEntry> {
+  return { name: entry.name, ...(await deflate(entry.data)) };
+}
+
+/** Lays deflated entries out as a zip archive, in the given order. */
+export function zipDeflated(entries: readonly DeflatedEntry[]): Buffer {
   const parts: Buffer[] = [];
   const central: Buffer[] = [];
   let offset = 0;
-  for (const entry of entries) {
-    const { compressed, crc, size } = await deflate(entry.data);
+  for (const { compressed, crc, size, ...entry } of entries) {
     const name = Buffer.from(entry.name, 'utf8');
     if (offset + compressed.length > 0xffff_ffff || size > 0xffff_ffff) {
       throw new Error(`zip entry ${entry.name} passes 4 GiB; zip64 is not supported`);

@@ -64,6 +64,15 @@ async function* readSheet(
   let best: { row: number; missing: AglColumn[] } | undefined;
   for await (const row of worksheet) {
     const cells = row.values as ExcelJS.CellValue[];
+    if (cells.some((v) => typeof v === 'object' && v !== null && 'sharedString' in v)) {
+      // exceljs's streaming reader can lose a sharedStrings part stored after the sheet (the last zip
+      // entry, arriving while it parks the sheet in a temporary file): fail rather than load nulls.
+      throw new AglFormatError(
+        row.number,
+        undefined,
+        "the workbook's shared strings were not read (a known exceljs streaming race when they are stored after the sheet); download the export again",
+      );
+    }
     if (!cells.some((v) => cellText(v) !== '')) continue;
     if (mapping) {
       yield { row: row.number, values: toAglRow(cells, mapping, row.number) };

@@ -208,7 +208,7 @@ describe('readFec', () => {
   it('reads a 200,000-row file with bounded memory', async () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
-    const dialect: FecDialect = { separator: '\t', encoding: 'iso-8859-15' };
+    const dialect: FecDialect = { separator: '\t', encoding: 'utf-8' };
     const TOTAL = 200_000;
     const BATCH = 2_000;
     let bytes = 0;
