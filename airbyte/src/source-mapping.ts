@@ -63,8 +63,9 @@ export type SentStates = Map<string, string>;
 
 /**
  * Per-stream Airbyte STATE messages for a Singer state value `{bookmarks: {<stream>: …}}`: one for each
- * stream whose bookmark changed since `sent` (which is updated), among the `only` streams when given. A state without bookmarks, or with a
- * bookmark that is not an object, is sent whole as a LEGACY state, which the platform also stores.
+ * stream whose bookmark changed since `sent` (which is updated), among the `only` streams when given.
+ * A state without bookmarks, or with a bookmark that is not an object, is sent whole as a LEGACY state,
+ * which the platform also stores.
  */
 export function stateToAirbyte(
   value: unknown,

@@ -34,7 +34,7 @@ import { loadTapConfig, TAP_INFO, type TapConfig } from '../config.js';
 import { PennylaneClient } from '../http/client.js';
 import { streamByName } from '../streams/definitions.js';
 import { missingScopes } from '../sync/scopes.js';
-import { runTap } from '../tap.js';
+import { formatSummary, runTap } from '../tap.js';
 import { failureTypeOf } from './failure-type.js';
 
 const PROGRAM = 'tap-pennylane';
@@ -131,9 +131,7 @@ async function read(
     },
   });
   await out.close();
-  process.stderr.write(
-    `${PROGRAM}: ${summary.streamsOk}/${summary.streamsTotal} streams ok, ${summary.records} records (${summary.deleted} deleted), ${summary.requests} requests, ${summary.seconds.toFixed(1)} s\n`,
-  );
+  process.stderr.write(`${formatSummary(summary)}\n`);
   if (summary.ok) return 0;
   process.stderr.write(`${PROGRAM}: error: ${redact(summary.error ?? 'a stream failed')}\n`);
   return 1;
