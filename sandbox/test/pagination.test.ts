@@ -113,6 +113,15 @@ describe('list endpoints: envelope, limit, sort, filter and cursor', () => {
       filter: filter([{ field: 'id', operator: 'in', value: ids.map(String) }]),
     });
     assert.deepEqual(inIds.map((l) => l.id).sort(), [...ids].sort());
+    const many = all.filter((_, i) => i % 97 === 0).map((l) => l.id);
+    const paged = await api.all('/ledger_entry_lines', {
+      limit: 7,
+      sort: 'date',
+      filter: filter([{ field: 'id', operator: 'in', value: [...many, 1, 2] }]),
+    });
+    assert.deepEqual(new Set(paged.map((l) => l.id)), new Set(many));
+    assert.equal(paged.length, many.length);
+    for (let i = 1; i < paged.length; i++) assert.ok(paged[i - 1].date <= paged[i].date);
     const window = await api.all('/ledger_entry_lines', {
       limit: 100,
       filter: filter([

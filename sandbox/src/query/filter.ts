@@ -52,7 +52,12 @@ function compare(a: Scalar, b: Scalar): number {
  * (Whether Pennylane rejects or ignores undeclared fields is unknown; rejecting is the safer fake,
  * since a tap relying on an ignored filter would silently over-fetch.)
  */
-export function parseFilter<R>(text: string, fields: Record<string, FilterField<R>>): (row: R) => boolean {
+export type Filter<R> = ((row: R) => boolean) & {
+  /** When a condition is `id eq` or `id in`: the only ids that can match (lets a list look them up directly). */
+  ids?: readonly number[];
+};
+
+export function parseFilter<R>(text: string, fields: Record<string, FilterField<R>>): Filter<R> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -61,6 +66,7 @@ export function parseFilter<R>(text: string, fields: Record<string, FilterField<
   }
   if (!Array.isArray(parsed))
     throw badRequest('filter: expected a JSON array of {"field","operator","value"} objects');
+  let ids: number[] | undefined;
   const predicates = parsed.map((item): ((row: R) => boolean) => {
     if (item === null || typeof item !== 'object')
       throw badRequest('filter: each condition must be an object');
@@ -82,6 +88,7 @@ export function parseFilter<R>(text: string, fields: Record<string, FilterField<
     if (op === 'in' || op === 'not_in') {
       if (!Array.isArray(value)) throw badRequest(`filter: ${op} on ${field} expects an array value`);
       const set = new Set<Scalar>(value.map((v) => coerce(def.kind, field, v)));
+      if (field === 'id' && op === 'in') ids = [...set].filter((v): v is number => typeof v === 'number');
       const has = (row: R): boolean => {
         const actual = def.get(row);
         if (Array.isArray(actual)) return actual.some((v) => set.has(v));
@@ -90,6 +97,7 @@ export function parseFilter<R>(text: string, fields: Record<string, FilterField<
       return op === 'in' ? has : (row) => !has(row);
     }
     const expected = coerce(def.kind, field, value);
+    if (field === 'id' && op === 'eq' && typeof expected === 'number') ids = [expected];
     if (op === 'start_with') {
       // ILIKE 'x%'
       const prefix = String(expected).toLowerCase();
@@ -118,5 +126,7 @@ export function parseFilter<R>(text: string, fields: Record<string, FilterField<
       }
     };
   });
-  return (row) => predicates.every((p) => p(row));
+  const filter: Filter<R> = (row) => predicates.every((p) => p(row));
+  if (ids) filter.ids = ids;
+  return filter;
 }

@@ -55,7 +55,14 @@ export function listPage(def: ResourceDef, params: ListParams): Page<Row> {
       `sort: unknown field ${JSON.stringify(field)}; allowed: ${Object.keys(def.sorts).join(', ')}`,
     );
   const matches = params.filter === undefined ? () => true : parseFilter(params.filter, def.filters);
-  const rows = ascending(def, field);
+  // `id in [...]` (how a client refetches changed objects) looks the ids up instead of scanning the table.
+  const rows =
+    'ids' in matches && matches.ids
+      ? matches.ids
+          .map((id) => def.table.get(id))
+          .filter((r): r is Row => r !== undefined)
+          .sort((a, b) => compareKeys(key(a), a.id, key(b), b.id))
+      : ascending(def, field);
 
   let start = desc ? rows.length - 1 : 0;
   if (params.cursor !== undefined) {
