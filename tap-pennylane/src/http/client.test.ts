@@ -71,6 +71,28 @@ describe('PennylaneClient.getJson', () => {
     );
   });
 
+  it('prints a METRIC line per request at debug level, ids replaced in the endpoint', async () => {
+    const { client } = await setup((_req, res) => sendJson(res, 200, {}));
+    const before = process.env.LOG_LEVEL;
+    process.env.LOG_LEVEL = 'debug';
+    try {
+      await client.getJson('/exports/fecs/123', undefined, { stream: 'fec' });
+    } finally {
+      process.env.LOG_LEVEL = before;
+      if (before === undefined) delete process.env.LOG_LEVEL;
+    }
+    const line = logLines.find((l) => l.includes('METRIC'));
+    assert.ok(line, 'a METRIC line was logged');
+    const metric = JSON.parse(line.slice(line.indexOf('METRIC ') + 7));
+    assert.equal(metric.metric, 'http_request_duration');
+    assert.deepEqual(metric.tags, {
+      endpoint: '/exports/fecs/{id}',
+      http_status_code: 200,
+      status: 'succeeded',
+      stream: 'fec',
+    });
+  });
+
   it('sends filter objects as JSON and skips undefined parameters', async () => {
     const { server, client } = await setup((_req, res) => sendJson(res, 200, {}));
     const filter = [{ field: 'id', operator: 'in', value: [1, 2] }];
