@@ -8,16 +8,6 @@ export type ZipEntry = { name: string; data: Iterable<Buffer> | AsyncIterable<Bu
 export type DeflatedEntry = { name: string; compressed: Buffer; crc: number; size: number };
 
 /**
- * A zip archive (deflate, no zip64, sizes in the local headers, UTF-8 names) of `entries` in order,
- * each compressed in turn.
- */
-export async function zipEntries(entries: readonly ZipEntry[]): Promise<Buffer> {
-  const deflated: DeflatedEntry[] = [];
-  for (const entry of entries) deflated.push(await deflateEntry(entry));
-  return zipDeflated(deflated);
-}
-
-/**
  * Compresses one entry through zlib's stream, so a large entry yields to the event loop between pieces.
  * Separate from the layout so that an entry can be placed before one whose content it determines.
  */
@@ -25,7 +15,7 @@ export async function deflateEntry(entry: ZipEntry): Promise<DeflatedEntry> {
   return { name: entry.name, ...(await deflate(entry.data)) };
 }
 
-/** Lays deflated entries out as a zip archive, in the given order. */
+/** A zip archive of deflated entries, in the given order (no zip64, sizes in the local headers, UTF-8 names). */
 export function zipDeflated(entries: readonly DeflatedEntry[]): Buffer {
   const parts: Buffer[] = [];
   const central: Buffer[] = [];

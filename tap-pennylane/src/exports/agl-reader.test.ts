@@ -152,7 +152,7 @@ describe('readAglXlsx', () => {
   it('rejects a file that is not an xlsx workbook', async () => {
     await assert.rejects(
       collect(Buffer.from('JournalCode\tJournalLib\r\nVT\tVentes\r\n')),
-      /^AglFormatError: AGL xlsx row 0: (not a readable xlsx workbook|the workbook has no worksheet)/,
+      /^AglFormatError: AGL xlsx: (not a readable xlsx workbook|the workbook has no worksheet)/,
     );
   });
 });

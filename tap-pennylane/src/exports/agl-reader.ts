@@ -2,14 +2,14 @@ import type { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { AGL_COLUMNS, type AglColumn, type AglRow } from '../../../pennylane/src/export-formats.js';
 
-/** An AGL workbook that cannot be read; `row` is the worksheet row (1-based, as Excel shows it). */
+/** An AGL workbook that cannot be read; `row` is the worksheet row (1-based, as Excel shows it; 0: none). */
 export class AglFormatError extends Error {
   constructor(
     readonly row: number,
     readonly column: string | undefined,
     detail: string,
   ) {
-    super(`AGL xlsx row ${row}${column ? `, column "${column}"` : ''}: ${detail}`);
+    super(`AGL xlsx${row > 0 ? ` row ${row}` : ''}${column ? `, column "${column}"` : ''}: ${detail}`);
     this.name = 'AglFormatError';
   }
 }
