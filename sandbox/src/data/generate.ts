@@ -16,6 +16,7 @@ import {
   STREETS,
   SUPPLIER_TRADES,
 } from './french.js';
+import { frenchIban, lettersOf, luhnCheckDigit, vatNumber } from './identifiers.js';
 import type {
   AccountRow,
   BankAccountRow,
@@ -109,7 +110,7 @@ export class CompanyBuilder {
   private purchases!: JournalRow;
   private misc!: JournalRow;
   private letteringCount = 0;
-  private invoiceCount = { customer: 0, supplier: 0, credit: 0 };
+  private invoiceCount = { customer: 0, credit: 0 };
   private sequence = 0;
   /** Extra data per customer / supplier / product the API shape does not carry. */
   private readonly accountOf = new Map<number, AccountRow>();
@@ -515,10 +516,9 @@ export class CompanyBuilder {
 
   private iban(): string {
     const r = this.random;
-    const bban = `${r.int(10_000, 39_999)}${String(r.int(0, 99_999)).padStart(5, '0')}${String(r.int(0, 99_999_999)).padStart(11, '0')}${String(r.int(10, 97))}`;
-    const numeric = `${bban}152700`; // "FR00" moved to the end, letters as numbers (F=15, R=27)
-    const check = 98 - Number(BigInt(numeric) % 97n);
-    return `FR${String(check).padStart(2, '0')}${bban}`;
+    return frenchIban(
+      `${r.int(10_000, 39_999)}${String(r.int(0, 99_999)).padStart(5, '0')}${String(r.int(0, 99_999_999)).padStart(11, '0')}${String(r.int(10, 97))}`,
+    );
   }
 
   makeCustomerInvoice(
@@ -847,35 +847,4 @@ export class CompanyBuilder {
       this.events[name] = pending.map((e) => ({ ...e, seq: this.nextEventSeq() }));
     }
   }
-}
-
-function luhnCheckDigit(digits: string): string {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 0) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return String((10 - (sum % 10)) % 10);
-}
-
-/** French intra-community VAT number: FR + 2-digit key + SIREN. */
-function vatNumber(siren: string): string {
-  const key = (12 + 3 * (Number(siren) % 97)) % 97;
-  return `FR${String(key).padStart(2, '0')}${siren}`;
-}
-
-/** Lettering codes as accounting software writes them: A…Z, AA…ZZ, AAA… */
-export function lettersOf(n: number): string {
-  let out = '';
-  let k = n;
-  while (k > 0) {
-    k--;
-    out = String.fromCharCode(65 + (k % 26)) + out;
-    k = Math.floor(k / 26);
-  }
-  return out;
 }
