@@ -15,8 +15,11 @@ import { runSync, type SyncResult } from '../runner/src/sync.js';
 import { startSandbox } from '../sandbox/src/index.js';
 import { createLogger } from '../singer/src/log.js';
 import { packageRoot } from '../singer/src/paths.js';
+import { STREAMS as STREAM_DEFINITIONS } from '../tap-pennylane/src/streams/definitions.js';
 
 const keep = process.argv.includes('--keep');
+/** Every stream must end up with rows: the demo fails loudly otherwise. */
+const STREAMS = STREAM_DEFINITIONS.map((d) => d.name);
 // The runner's own INFO lines are for logs; the demo prints its own story, and warnings.
 const log = createLogger('demo', (line) => {
   if (!/ INFO {2}/.test(line)) process.stderr.write(line);
@@ -141,6 +144,10 @@ async function main(): Promise<number> {
   say();
   say('• tables in schema "pennylane"');
   for (const t of tables.rows) say(`    ${t.name.padEnd(20)} ${t.rows.padStart(7)} rows`);
+  const empty = [...new Set([...Object.keys(full.rows ?? {}), ...STREAMS])].filter(
+    (name) => !tables.rows.some((t) => t.name === name && Number(t.rows) > 0),
+  );
+  if (empty.length > 0) say(`    NOT LOADED: ${empty.join(', ')}`);
   say();
   say('• the two runs');
   for (const s of summaries) say(`    ${s}`);
@@ -168,7 +175,7 @@ async function main(): Promise<number> {
   }
   await sandbox.close();
   await db.stop();
-  return full.outcome === 'succeeded' && incremental.outcome === 'succeeded' ? 0 : 1;
+  return full.outcome === 'succeeded' && incremental.outcome === 'succeeded' && empty.length === 0 ? 0 : 1;
 }
 
 main().then(
