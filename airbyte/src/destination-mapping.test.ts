@@ -76,6 +76,17 @@ describe('planStream and schemaMessage', () => {
     assert.deepEqual(planStream(configured('append_dedup'), 5).keyProperties, ['id']);
   });
 
+  test('a refresh that truncates (minimum_generation_id = generation_id) versions append and append_dedup streams', () => {
+    const refresh = { generation_id: 3, minimum_generation_id: 3 };
+    assert.equal(planStream(configured('append_dedup', refresh), 5).version, 5);
+    assert.equal(planStream(configured('append', refresh), 5).version, 5);
+    // A refresh that retains history (minimum 0) keeps the earlier rows.
+    assert.equal(
+      planStream(configured('append', { generation_id: 3, minimum_generation_id: 0 }), 5).version,
+      undefined,
+    );
+  });
+
   test('unsupported modes and nested keys are refused naming the stream', () => {
     assert.throws(() => planStream(configured('update'), 1), /stream "customers".*"update" is not supported/);
     assert.throws(

@@ -78,16 +78,26 @@ export type StreamPlan = {
   stream: string;
   mode: 'append' | 'overwrite' | 'append_dedup';
   keyProperties: string[];
-  /** overwrite: the version every record of this sync carries, activated at the end of the stream. */
+  /**
+   * Set when this sync replaces the stream's earlier rows (overwrite, or a refresh that truncates): the
+   * version every record carries, activated once the stream is complete.
+   */
   version?: number;
 };
 
-/** The load plan of one configured stream; `version` is this sync's table version (overwrite streams). */
+/**
+ * Whether the platform asks for the rows of earlier generations to go once this sync completes (Airbyte
+ * ≥ 1.0 "refreshes" and "clear data": `minimum_generation_id` equal to a positive `generation_id`).
+ */
+const truncates = (c: ConfiguredAirbyteStream): boolean =>
+  typeof c.generation_id === 'number' && c.generation_id > 0 && c.minimum_generation_id === c.generation_id;
+
+/** The load plan of one configured stream; `version` is this sync's table version. */
 export function planStream(configured: ConfiguredAirbyteStream, version: number): StreamPlan {
   const stream = configured.stream.name;
   const mode = configured.destination_sync_mode;
-  if (mode === 'append') return { stream, mode, keyProperties: [] };
-  if (mode === 'overwrite') return { stream, mode, keyProperties: [], version };
+  const replace = mode === 'overwrite' || truncates(configured) ? { version } : {};
+  if (mode === 'append' || mode === 'overwrite') return { stream, mode, keyProperties: [], ...replace };
   if (mode === 'append_dedup') {
     const pk = configured.primary_key?.length
       ? configured.primary_key
@@ -103,7 +113,7 @@ export function planStream(configured: ConfiguredAirbyteStream, version: number)
         );
       return path[0]!;
     });
-    return { stream, mode, keyProperties };
+    return { stream, mode, keyProperties, ...replace };
   }
   throw new AirbyteCatalogError(
     `stream "${stream}": destination_sync_mode "${mode}" is not supported; use one of ${SUPPORTED_DESTINATION_SYNC_MODES.join(', ')}`,

@@ -21,16 +21,17 @@ export type AirbyteToSingerOptions = {
   /** Names the input in errors and logs (`stdin`). */
   source: string;
   log: Logger;
-  /** Table version of this sync for overwrite streams (default: now in ms, which only grows). */
+  /** Table version of this sync for the streams it replaces (default: now in ms, which only grows). */
   version?: number;
 };
 
 /**
  * Airbyte messages (NDJSON lines of `write`'s stdin) as the Singer messages the target's engine loads:
  * one SCHEMA per configured stream first, then RECORDs, STATEs (carried, see CarriedState) and, for
- * overwrite streams, an ACTIVATE_VERSION once the stream is complete (its TRACE STREAM_STATUS COMPLETE,
- * or the end of input unless the stream was reported INCOMPLETE). Lines that are not Airbyte messages
- * are skipped, as the protocol asks; a line that is not JSON is skipped with a warning naming it.
+ * streams this sync replaces (overwrite, or a truncating refresh), an ACTIVATE_VERSION once the stream
+ * is complete (its TRACE STREAM_STATUS COMPLETE, or the end of input unless the stream was reported
+ * INCOMPLETE). Lines that are not Airbyte messages are skipped, as the protocol asks; a line that is not
+ * JSON is skipped with a warning naming it.
  */
 export async function* airbyteToSinger(
   lines: AsyncIterable<Line>,
@@ -106,7 +107,7 @@ export async function* airbyteToSinger(
         const plan = plans.get(String(status.stream_descriptor.name));
         if (!plan) break;
         if (status.status === 'INCOMPLETE') incomplete.add(plan.stream);
-        if (status.status === 'COMPLETE' && plan.mode === 'overwrite' && !activated.has(plan.stream))
+        if (status.status === 'COMPLETE' && plan.version !== undefined && !activated.has(plan.stream))
           yield activate(plan, line);
         break;
       }
@@ -115,10 +116,10 @@ export async function* airbyteToSinger(
     }
   }
   for (const plan of plans.values()) {
-    if (plan.mode !== 'overwrite' || activated.has(plan.stream)) continue;
+    if (plan.version === undefined || activated.has(plan.stream)) continue;
     if (incomplete.has(plan.stream)) {
       opts.log.warn(
-        `stream "${plan.stream}" was reported INCOMPLETE: its older rows are kept (overwrite applies only to a complete stream)`,
+        `stream "${plan.stream}" was reported INCOMPLETE: its older rows are kept (they are replaced only by a complete stream)`,
       );
       continue;
     }

@@ -224,6 +224,31 @@ describe('target-postgres as an Airbyte destination', () => {
     );
   });
 
+  test('append_dedup with a truncating refresh: rows the new generation did not send vanish once it completes', async () => {
+    const { path, schema } = freshConfig();
+    await write(path, 'append_dedup', recorded('append_dedup'));
+    assert.deepEqual(
+      (await rows(schema)).map((x) => x.id),
+      [1, 3],
+    );
+    const catalog = JSON.parse(readFileSync(fixture('configured_catalog_append_dedup.json'), 'utf8'));
+    Object.assign(catalog.streams[0], { generation_id: 2, minimum_generation_id: 2, sync_id: 7 });
+    const refreshCatalog = join(dir, 'refresh.json');
+    writeFileSync(refreshCatalog, JSON.stringify(catalog));
+    const stdin = new PassThrough();
+    stdin.end(recorded('overwrite'));
+    const stdout = new CollectedOutput();
+    const code = await runAirbyteDestination(['write', '--config', path, '--catalog', refreshCatalog], {
+      stdin,
+      stdout,
+    });
+    assert.equal(code, 0, stdout.text);
+    assert.deepEqual(
+      (await rows(schema)).map((x) => x.id),
+      [10, 11],
+    );
+  });
+
   test('each STATE is echoed only after the records before it are committed, and none is invented', async () => {
     const { path, schema } = freshConfig();
     const stdin = new PassThrough();
