@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { FaultInjector } from './faults.js';
+
+describe('fault injector', () => {
+  it('does nothing without faults', () => {
+    const faults = new FaultInjector(1);
+    assert.deepEqual(faults.decide('/customers'), { kind: 'none' });
+    assert.equal(faults.latencyFor('/customers'), 0);
+  });
+
+  it('answers a burst of 429 first, then draws the configured shares', () => {
+    const faults = new FaultInjector(1);
+    faults.set({ rateLimitBurst: 2, errorRate: 1 });
+    assert.deepEqual(
+      [faults.decide('/a').kind, faults.decide('/a').kind, faults.decide('/a').kind],
+      ['rate_limit', 'rate_limit', 'error'],
+    );
+  });
+
+  it('draws the same sequence after every set, and roughly the requested shares', () => {
+    const faults = new FaultInjector(7);
+    const draw = () => {
+      faults.set({ resetRate: 0.1, errorRate: 0.2, truncateRate: 0.1, malformedRate: 0.1 });
+      return Array.from({ length: 2_000 }, () => faults.decide('/x').kind);
+    };
+    const first = draw();
+    assert.deepEqual(draw(), first);
+    const share = (kind: string) => first.filter((k) => k === kind).length / first.length;
+    assert.ok(Math.abs(share('error') - 0.2) < 0.04);
+    assert.ok(Math.abs(share('reset') - 0.1) < 0.03);
+    assert.ok(Math.abs(share('none') - 0.5) < 0.05);
+  });
+
+  it('affects only paths under pathPrefix, and rejects shares outside [0, 1]', () => {
+    const faults = new FaultInjector(1);
+    faults.set({ errorRate: 1, latencyMs: 50, pathPrefix: '/changelogs' });
+    assert.equal(faults.decide('/customers').kind, 'none');
+    assert.equal(faults.latencyFor('/customers'), 0);
+    assert.equal(faults.decide('/changelogs/customers').kind, 'error');
+    assert.equal(faults.latencyFor('/changelogs/customers'), 50);
+    assert.throws(() => faults.set({ errorRate: 1.5 }), /errorRate/);
+  });
+});
