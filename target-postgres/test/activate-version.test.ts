@@ -1,24 +1,20 @@
 /**
- * ACTIVATE_VERSION while someone reads the table: a second connection counts rows in a loop while a new
- * version loads, and must always see one complete version (the old one, possibly with new rows added, or
- * the new one), never a truncated or half-swapped table. The user's index and view on it survive.
+ * ACTIVATE_VERSION: after a full-table load, rows of older versions (or without a version) are deleted,
+ * or flagged with `_sdc_deleted_at` when hard_delete is false; `activate_version: false` ignores it.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import pg from 'pg';
+import { after, before, describe, test } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
 import { assertSucceeded } from './support/assertions.js';
+import { ids, inv, live as liveIn, STREAM, INVOICE_SCHEMA as schema5 } from './support/invoices.js';
 import {
   activateMsg,
-  explain,
   freshSchema,
   ndjson,
   recordMsg,
   rows,
   runTarget,
   schemaMsg,
-  sleep,
-  startTarget,
   stateMsg,
   table,
   writeConfig,
@@ -31,105 +27,96 @@ before(async () => {
 after(async () => {
   await db?.drop();
 });
+const live = (schema: string) => liveIn(db.client, schema);
 
-const STREAM = 'ledger_accounts';
-const SCHEMA = schemaMsg(STREAM, {
-  id: { type: 'integer' },
-  number: { type: 'string' },
-  label: { type: ['null', 'string'] },
-});
-const version = (v: number, from: number, to: number) => {
-  const out: Record<string, unknown>[] = [];
-  for (let id = from; id <= to; id++) {
-    out.push(
-      recordMsg(STREAM, { id, number: `${400000 + id}`, label: `v${v} account ${id}` }, { version: v }),
+describe('ACTIVATE_VERSION', { concurrency: 2 }, () => {
+  /** A full-table sync as taps send it: records tagged with the version, then ACTIVATE_VERSION. */
+  const fullSync = (version: number, keys: number[], first = false) => [
+    schema5,
+    ...(first ? [activateMsg(STREAM, version)] : []),
+    ...keys.map((i) => inv(i, { label: `v${version}-${i}` }, { version })),
+    activateMsg(STREAM, version),
+    stateMsg({ version }),
+  ];
+
+  test('hard: rows of older versions and rows without a version are deleted; the new version is kept whole', async () => {
+    const schema = freshSchema();
+    const config = writeConfig(db.url, schema);
+    assertSucceeded(await runTarget(config, ndjson([schema5, inv(100)]))); // loaded without a version
+    assertSucceeded(await runTarget(config, ndjson(fullSync(1, [1, 2, 3, 4], true))));
+    assert.deepEqual(
+      ids(await live(schema)),
+      [1, 2, 3, 4],
+      'the row without version is removed by version 1',
     );
-  }
-  return out;
-};
+    const run = await runTarget(config, ndjson(fullSync(2, [3, 4, 5, 6])));
+    assertSucceeded(run);
+    assert.deepEqual(await live(schema), [
+      { id: 3, deleted: false, label: 'v2-3' },
+      { id: 4, deleted: false, label: 'v2-4' },
+      { id: 5, deleted: false, label: 'v2-5' },
+      { id: 6, deleted: false, label: 'v2-6' },
+    ]);
+    const versions = await rows(
+      db.client,
+      `SELECT DISTINCT _sdc_table_version::int AS v FROM ${table(schema, STREAM)}`,
+    );
+    assert.deepEqual(versions, [{ v: 2 }]);
+    assert.deepEqual(run.states, [{ version: 2 }]);
+  });
 
-test('a reader never sees an incomplete table while a new version loads, and its index and view survive', async () => {
-  const schema = freshSchema();
-  const config = writeConfig(db.url, schema, { batch_size_rows: 300 });
-  const T = table(schema, STREAM);
-  // version 1: ids 1..3000
-  const v1 = await runTarget(
-    config,
-    ndjson([SCHEMA, activateMsg(STREAM, 1), ...version(1, 1, 3000), activateMsg(STREAM, 1), stateMsg(1)]),
-  );
-  assertSucceeded(v1);
-  await db.client.query(`CREATE INDEX user_label_idx ON ${T} (label)`);
-  await db.client.query(
-    `CREATE VIEW ${table(schema, 'open_accounts')} AS SELECT id, number, label FROM ${T} WHERE _sdc_deleted_at IS NULL`,
-  );
-  const tableOid = async () =>
-    (await rows<{ oid: number }>(db.client, 'SELECT to_regclass($1)::oid::int AS oid', [T]))[0]?.oid;
-  const oidBefore = await tableOid();
-  assert.ok(oidBefore, 'version 1 created the table');
+  test('hard: activating the version already loaded deletes nothing (older means strictly older)', async () => {
+    const schema = freshSchema();
+    const config = writeConfig(db.url, schema);
+    assertSucceeded(await runTarget(config, ndjson(fullSync(5, [1, 2, 3], true))));
+    assertSucceeded(await runTarget(config, ndjson([schema5, activateMsg(STREAM, 5)])));
+    assert.deepEqual(ids(await live(schema)), [1, 2, 3]);
+  });
 
-  // the reader: one complete version at every instant (v1 = ids 1..3000, v2 = ids 2001..5000)
-  const reader = new pg.Client({ connectionString: db.url });
-  await reader.connect();
-  let reading = true;
-  const samples: { v1: number; v2: number; view: number }[] = [];
-  const problems: string[] = [];
-  const loop = (async () => {
-    while (reading) {
-      try {
-        const r = await reader.query<{ v1: number; v2: number; view: number }>(
-          `SELECT count(*) FILTER (WHERE id BETWEEN 1 AND 3000)::int AS v1,
-                  count(*) FILTER (WHERE id BETWEEN 2001 AND 5000)::int AS v2,
-                  (SELECT count(*)::int FROM ${table(schema, 'open_accounts')}) AS view
-             FROM ${T}`,
-        );
-        const s = r.rows[0]!;
-        samples.push(s);
-        if (s.v1 !== 3000 && s.v2 !== 3000) problems.push(`incomplete table: ${JSON.stringify(s)}`);
-        if (s.view < 3000) problems.push(`incomplete view: ${JSON.stringify(s)}`);
-      } catch (err) {
-        problems.push(`reader error: ${(err as Error).message}`);
-      }
-    }
-  })();
+  test('soft (hard_delete false): rows of older versions stay, flagged with _sdc_deleted_at', async () => {
+    const schema = freshSchema();
+    const config = writeConfig(db.url, schema, { hard_delete: false });
+    assertSucceeded(await runTarget(config, ndjson(fullSync(1, [1, 2, 3], true))));
+    assertSucceeded(await runTarget(config, ndjson(fullSync(2, [2, 3, 4]))));
+    assert.deepEqual(await live(schema), [
+      { id: 1, deleted: true, label: 'v1-1' },
+      { id: 2, deleted: false, label: 'v2-2' },
+      { id: 3, deleted: false, label: 'v2-3' },
+      { id: 4, deleted: false, label: 'v2-4' },
+    ]);
+  });
 
-  // version 2 fed at a reader-friendly pace: ids 2001..5000, then ACTIVATE_VERSION 2
-  const target = startTarget(config);
-  await target.write(ndjson([SCHEMA]));
-  const records = version(2, 2001, 5000);
-  for (let i = 0; i < records.length; i += 150) {
-    await target.write(ndjson(records.slice(i, i + 150)));
-    await sleep(25);
-  }
-  await target.write(ndjson([activateMsg(STREAM, 2), stateMsg(2)]));
-  const result = await target.finish();
-  await sleep(100);
-  reading = false;
-  await loop;
-  await reader.end();
+  test('activate_version false: ACTIVATE_VERSION is ignored and no row is removed', async () => {
+    const schema = freshSchema();
+    const config = writeConfig(db.url, schema, { activate_version: false });
+    assertSucceeded(await runTarget(config, ndjson(fullSync(1, [1, 2], true))));
+    assertSucceeded(await runTarget(config, ndjson(fullSync(2, [2, 3]))));
+    assert.deepEqual(ids(await live(schema)), [1, 2, 3]);
+  });
 
-  assert.equal(result.code, 0, explain(result));
-  assert.deepEqual(problems.slice(0, 5), [], `${problems.length} bad samples out of ${samples.length}`);
-  assert.ok(samples.length >= 20, `the reader sampled during the load (${samples.length} samples)`);
-  const final = await rows<{ min: number; max: number; n: number }>(
-    db.client,
-    `SELECT min(id)::int AS min, max(id)::int AS max, count(*)::int AS n FROM ${T}`,
-  );
-  assert.deepEqual(final, [{ min: 2001, max: 5000, n: 3000 }]);
-  assert.equal(samples[samples.length - 1]?.v2, 3000);
-
-  assert.equal(await tableOid(), oidBefore, 'the same table, never dropped and recreated');
-  const index = await rows(
-    db.client,
-    `SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = $2`,
-    [schema, STREAM],
-  );
-  assert.ok(
-    index.some((i) => i.indexname === 'user_label_idx'),
-    `user index survives: ${JSON.stringify(index)}`,
-  );
-  const view = await rows<{ n: number }>(
-    db.client,
-    `SELECT count(*)::int AS n FROM ${table(schema, 'open_accounts')} WHERE label LIKE 'v2 %'`,
-  );
-  assert.deepEqual(view, [{ n: 3000 }]);
+  test('ACTIVATE_VERSION of a stream without key removes the rows of the older load', async () => {
+    const schema = freshSchema();
+    const config = writeConfig(db.url, schema);
+    const lines = (version: number, labels: string[]) => [
+      schemaMsg(
+        'trial_balance',
+        { account: { type: 'string' }, balance: { type: 'string', format: 'singer.decimal' } },
+        [],
+      ),
+      ...labels.map((a) => recordMsg('trial_balance', { account: a, balance: `${version}.00` }, { version })),
+      activateMsg('trial_balance', version),
+    ];
+    assertSucceeded(await runTarget(config, ndjson(lines(1, ['401', '411', '512']))));
+    assertSucceeded(await runTarget(config, ndjson(lines(2, ['401', '411']))));
+    assert.deepEqual(
+      await rows(
+        db.client,
+        `SELECT account, balance::text FROM ${table(schema, 'trial_balance')} ORDER BY account`,
+      ),
+      [
+        { account: '401', balance: '2.00' },
+        { account: '411', balance: '2.00' },
+      ],
+    );
+  });
 });

@@ -1,19 +1,17 @@
 /**
  * Deletes: a record whose `_sdc_deleted_at` is set removes its row (hard_delete, the default) or keeps
- * it flagged (hard_delete false); ACTIVATE_VERSION removes or flags the rows of older versions only.
+ * it flagged (hard_delete false); within a batch the last record of a key decides.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
 import { assertSucceeded } from './support/assertions.js';
+import { DELETED, ids, inv, live as liveIn, STREAM, INVOICE_SCHEMA as schema5 } from './support/invoices.js';
 import {
-  activateMsg,
   freshSchema,
   ndjson,
-  recordMsg,
   rows,
   runTarget,
-  schemaMsg,
   stateMsg,
   summaryOf,
   table,
@@ -27,26 +25,7 @@ before(async () => {
 after(async () => {
   await db?.drop();
 });
-
-const STREAM = 'customer_invoices';
-const INVOICE = {
-  id: { type: 'integer' },
-  label: { type: ['null', 'string'] },
-  amount: { type: ['null', 'string'], format: 'singer.decimal' },
-  _sdc_deleted_at: { type: ['null', 'string'], format: 'date-time' },
-};
-const schema5 = schemaMsg(STREAM, INVOICE);
-const inv = (id: number, extra: Record<string, unknown> = {}, msg: Record<string, unknown> = {}) =>
-  recordMsg(STREAM, { id, label: `F-${id}`, amount: `${id}00.00`, ...extra }, msg);
-const DELETED = '2026-03-01T10:00:00Z';
-
-async function live(schema: string): Promise<{ id: number; deleted: boolean; label: string }[]> {
-  return rows(
-    db.client,
-    `SELECT id::int, _sdc_deleted_at IS NOT NULL AS deleted, label FROM ${table(schema, STREAM)} ORDER BY id`,
-  );
-}
-const ids = (r: { id: number }[]) => r.map((x) => x.id);
+const live = (schema: string) => liveIn(db.client, schema);
 
 describe('deletes via _sdc_deleted_at', { concurrency: 2 }, () => {
   test('hard delete (the default): rows whose record carries _sdc_deleted_at disappear; the summary counts them', async () => {
@@ -126,97 +105,5 @@ describe('deletes via _sdc_deleted_at', { concurrency: 2 }, () => {
     assert.deepEqual(at, [{ t: '2026-03-01T10:00:00' }]);
     assertSucceeded(await runTarget(config, ndjson([schema5, inv(2, { label: 'restored' })])));
     assert.deepEqual((await live(schema))[1], { id: 2, deleted: false, label: 'restored' });
-  });
-});
-
-describe('ACTIVATE_VERSION', { concurrency: 2 }, () => {
-  /** A full-table sync as taps send it: records tagged with the version, then ACTIVATE_VERSION. */
-  const fullSync = (version: number, keys: number[], first = false) => [
-    schema5,
-    ...(first ? [activateMsg(STREAM, version)] : []),
-    ...keys.map((i) => inv(i, { label: `v${version}-${i}` }, { version })),
-    activateMsg(STREAM, version),
-    stateMsg({ version }),
-  ];
-
-  test('hard: rows of older versions and rows without a version are deleted; the new version is kept whole', async () => {
-    const schema = freshSchema();
-    const config = writeConfig(db.url, schema);
-    assertSucceeded(await runTarget(config, ndjson([schema5, inv(100)]))); // loaded without a version
-    assertSucceeded(await runTarget(config, ndjson(fullSync(1, [1, 2, 3, 4], true))));
-    assert.deepEqual(
-      ids(await live(schema)),
-      [1, 2, 3, 4],
-      'the row without version is removed by version 1',
-    );
-    const run = await runTarget(config, ndjson(fullSync(2, [3, 4, 5, 6])));
-    assertSucceeded(run);
-    assert.deepEqual(await live(schema), [
-      { id: 3, deleted: false, label: 'v2-3' },
-      { id: 4, deleted: false, label: 'v2-4' },
-      { id: 5, deleted: false, label: 'v2-5' },
-      { id: 6, deleted: false, label: 'v2-6' },
-    ]);
-    const versions = await rows(
-      db.client,
-      `SELECT DISTINCT _sdc_table_version::int AS v FROM ${table(schema, STREAM)}`,
-    );
-    assert.deepEqual(versions, [{ v: 2 }]);
-    assert.deepEqual(run.states, [{ version: 2 }]);
-  });
-
-  test('hard: activating the version already loaded deletes nothing (older means strictly older)', async () => {
-    const schema = freshSchema();
-    const config = writeConfig(db.url, schema);
-    assertSucceeded(await runTarget(config, ndjson(fullSync(5, [1, 2, 3], true))));
-    assertSucceeded(await runTarget(config, ndjson([schema5, activateMsg(STREAM, 5)])));
-    assert.deepEqual(ids(await live(schema)), [1, 2, 3]);
-  });
-
-  test('soft (hard_delete false): rows of older versions stay, flagged with _sdc_deleted_at', async () => {
-    const schema = freshSchema();
-    const config = writeConfig(db.url, schema, { hard_delete: false });
-    assertSucceeded(await runTarget(config, ndjson(fullSync(1, [1, 2, 3], true))));
-    assertSucceeded(await runTarget(config, ndjson(fullSync(2, [2, 3, 4]))));
-    assert.deepEqual(await live(schema), [
-      { id: 1, deleted: true, label: 'v1-1' },
-      { id: 2, deleted: false, label: 'v2-2' },
-      { id: 3, deleted: false, label: 'v2-3' },
-      { id: 4, deleted: false, label: 'v2-4' },
-    ]);
-  });
-
-  test('activate_version false: ACTIVATE_VERSION is ignored and no row is removed', async () => {
-    const schema = freshSchema();
-    const config = writeConfig(db.url, schema, { activate_version: false });
-    assertSucceeded(await runTarget(config, ndjson(fullSync(1, [1, 2], true))));
-    assertSucceeded(await runTarget(config, ndjson(fullSync(2, [2, 3]))));
-    assert.deepEqual(ids(await live(schema)), [1, 2, 3]);
-  });
-
-  test('ACTIVATE_VERSION of a stream without key removes the rows of the older load', async () => {
-    const schema = freshSchema();
-    const config = writeConfig(db.url, schema);
-    const lines = (version: number, labels: string[]) => [
-      schemaMsg(
-        'trial_balance',
-        { account: { type: 'string' }, balance: { type: 'string', format: 'singer.decimal' } },
-        [],
-      ),
-      ...labels.map((a) => recordMsg('trial_balance', { account: a, balance: `${version}.00` }, { version })),
-      activateMsg('trial_balance', version),
-    ];
-    assertSucceeded(await runTarget(config, ndjson(lines(1, ['401', '411', '512']))));
-    assertSucceeded(await runTarget(config, ndjson(lines(2, ['401', '411']))));
-    assert.deepEqual(
-      await rows(
-        db.client,
-        `SELECT account, balance::text FROM ${table(schema, 'trial_balance')} ORDER BY account`,
-      ),
-      [
-        { account: '401', balance: '2.00' },
-        { account: '411', balance: '2.00' },
-      ],
-    );
   });
 });
