@@ -24,7 +24,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
@@ -204,7 +204,8 @@ function* copyLines(n: number, round: number, columns: string[]): Generator<stri
 // ---------------------------------------------------------------------------------------------------
 // Measuring
 
-type TargetResult = { seconds: number; rssMb: number };
+/** Wall time, peak RSS and the target process's own CPU time (user + sys; PostgreSQL's is not in it). */
+type TargetResult = { seconds: number; rssMb: number; cpuSeconds: number };
 
 function targetCommand(): { command: string; args: string[]; mode: string } {
   if (USE_TSX) {
@@ -229,7 +230,7 @@ function targetCommand(): { command: string; args: string[]; mode: string } {
   return { command: process.execPath, args: [cli], mode: 'compiled JS (tsc), node' };
 }
 
-/** Runs the CLI on a file, timing it and taking its peak RSS (VmHWM, sampled from /proc every 20 ms). */
+/** Runs the CLI on a file, timing it; peak RSS (VmHWM) and CPU time are sampled from /proc every 20 ms. */
 async function runCli(
   cmd: { command: string; args: string[] },
   config: string,
@@ -245,10 +246,14 @@ async function runCli(
     stderr = (stderr + d).slice(-4000);
   });
   let peakKb = 0;
+  let cpuTicks = 0;
   const sample = () => {
     try {
       const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
       if (m) peakKb = Math.max(peakKb, Number(m[1]));
+      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      cpuTicks = Math.max(cpuTicks, Number(fields[11]) + Number(fields[12])); // utime + stime
     } catch {
       // exited between two samples
     }
@@ -258,7 +263,7 @@ async function runCli(
   clearInterval(timer);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (code !== 0) throw new Error(`target exited ${code}:\n${stderr}`);
-  return { seconds, rssMb: peakKb / 1024 };
+  return { seconds, rssMb: peakKb / 1024, cpuSeconds: cpuTicks / 100 };
 }
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
@@ -275,6 +280,7 @@ const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 // ---------------------------------------------------------------------------------------------------
 
+const loadAtStart = loadavg()[0]!;
 const dir = mkdtempSync(join(tmpdir(), 'bench-target-'));
 let server: Awaited<ReturnType<typeof startThrowawayPostgres>> | undefined;
 let adminUrl = process.env.BENCH_DATABASE_URL;
@@ -382,11 +388,11 @@ try {
   const verdict = (ok: boolean) => (ok ? 'ok' : 'MISSED');
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GB RAM, Node ${process.version}, PostgreSQL ${pgVersion}${server ? ' (embedded, fsync off)' : ''}`;
   const lines = [
-    `| load (${N.toLocaleString('en')} rows, ${columns.length} columns) | target rows/s | raw COPY rows/s | ratio | target peak RSS |`,
-    '|---|---:|---:|---:|---:|',
-    `| insert into an empty table | ${fmt(rate(tInsert.seconds))} | ${fmt(rate(rInsert))} | ${insertRatio.toFixed(2)} | ${tInsert.rssMb.toFixed(0)} MB |`,
-    `| upsert of the same keys, changed values | ${fmt(rate(tUpsert.seconds))} | ${fmt(rate(rUpsert))} (COPY to staging + INSERT … ON CONFLICT) | ${upsertRatio.toFixed(2)} | ${tUpsert.rssMb.toFixed(0)} MB |`,
-    `| insert of N/4 = ${SMALL.toLocaleString('en')} rows (memory reference) | ${fmt(rate(small.seconds, SMALL))} | | | ${small.rssMb.toFixed(0)} MB |`,
+    `| load (${N.toLocaleString('en')} rows, ${columns.length} columns) | target rows/s | raw COPY rows/s | ratio | target peak RSS | target CPU |`,
+    '|---|---:|---:|---:|---:|---:|',
+    `| insert into an empty table | ${fmt(rate(tInsert.seconds))} | ${fmt(rate(rInsert))} | ${insertRatio.toFixed(2)} | ${tInsert.rssMb.toFixed(0)} MB | ${tInsert.cpuSeconds.toFixed(1)} s |`,
+    `| upsert of the same keys, changed values | ${fmt(rate(tUpsert.seconds))} | ${fmt(rate(rUpsert))} (COPY to staging + INSERT … ON CONFLICT) | ${upsertRatio.toFixed(2)} | ${tUpsert.rssMb.toFixed(0)} MB | ${tUpsert.cpuSeconds.toFixed(1)} s |`,
+    `| insert of N/4 = ${SMALL.toLocaleString('en')} rows (memory reference) | ${fmt(rate(small.seconds, SMALL))} | | | ${small.rssMb.toFixed(0)} MB | ${small.cpuSeconds.toFixed(1)} s |`,
   ];
   const checks = [
     `insert ratio ${insertRatio.toFixed(2)} (target ≥ 0.70): ${verdict(insertRatio >= 0.7)}`,
@@ -396,7 +402,7 @@ try {
   ];
   const context = [
     `target run as ${cmd.mode}, input from --input FILE (NDJSON ${mb(singerInsert).toFixed(0)} MB for ${N.toLocaleString('en')} records), default config (batch_size_rows 100000, validate_records true, add_record_metadata true)`,
-    `machine: ${machine}`,
+    `machine: ${machine}; load average (1 min) ${loadAtStart.toFixed(1)} at start, ${loadavg()[0]!.toFixed(1)} at end (other work on the machine slows both sides)`,
   ];
   console.log(
     ['', ...lines, '', ...checks.map((c) => `- ${c}`), '', ...context.map((c) => `- ${c}`)].join('\n'),
