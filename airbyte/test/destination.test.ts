@@ -103,9 +103,9 @@ describe('target-postgres as an Airbyte destination', () => {
   });
 
   test('spec lists the three supported destination sync modes and flags the secrets', async () => {
-    const r = await runScript('target-postgres/src/cli.ts', ['spec']);
-    assert.equal(r.code, 0, r.stderr);
-    const spec = ofType(parseAirbyteOutput(r.stdout), 'SPEC')[0]!.spec;
+    const stdout = new CollectedOutput();
+    assert.equal(await runAirbyteDestination(['spec'], { stdin: new PassThrough(), stdout }), 0);
+    const spec = ofType(parseAirbyteOutput(stdout.text), 'SPEC')[0]!.spec;
     assert.deepEqual(spec.supported_destination_sync_modes, ['append', 'overwrite', 'append_dedup']);
     const props = spec.connectionSpecification.properties!;
     assert.equal(props.password!.airbyte_secret, true);
