@@ -1,6 +1,7 @@
 import type { ListResourceName } from '../../pennylane/src/api.js';
 import { Clock } from './clock.js';
-import { CHANGELOG_TABLES, CompanyBuilder } from './data/generate.js';
+import { CHANGELOG_TABLES, type CompanyBuilder } from './data/company-builder.js';
+import { generateCompany } from './data/history.js';
 import type {
   ChangelogEvent,
   EntryRow,
@@ -33,7 +34,7 @@ export class Store {
 
   constructor(opts: { seed: number; counts: SandboxCounts; startTime: Date; apiBase: string }) {
     this.clock = new Clock(opts.startTime);
-    this.builder = new CompanyBuilder(opts.seed, dayOfMs(opts.startTime.getTime())).generate(opts.counts);
+    this.builder = generateCompany(opts.seed, dayOfMs(opts.startTime.getTime()), opts.counts);
     this.resources = buildResources(this.builder, { apiBase: opts.apiBase }, () =>
       dayOfMs(this.clock.nowMs()),
     );

@@ -68,7 +68,6 @@ const HOUR = 3_600_000_000;
  * integer field to a large id later would migrate every object's layout, which costs seconds.
  */
 const UNASSIGNED = Number.NaN;
-const RETENTION_DAYS = 28;
 
 /** A line to post: account, signed amount (debit > 0, credit < 0), label, optional category. */
 type Posting = { account: AccountRow; cents: number; label: string; category?: CategoryRow | null };
@@ -136,12 +135,12 @@ export class CompanyBuilder {
     return this.ids[range].next();
   }
 
-  generate(counts: SandboxCounts): this {
+  /** The company's frame: fiscal years, journals, the general chart, analytical categories, bank accounts. */
+  setUp(counts: SandboxCounts): this {
     const r = this.random;
     const anchorYear = new Date(this.anchorDay * 86_400_000).getUTCFullYear();
     const firstYear = anchorYear - counts.fiscalYears + 1;
     const firstDay = yearStart(firstYear);
-    const lastDay = this.anchorDay - 1;
     const setupAt = (firstDay - 45) * MICROS_PER_DAY + 10 * HOUR;
 
     for (let year = firstYear; year <= anchorYear; year++) {
@@ -206,127 +205,11 @@ export class CompanyBuilder {
       });
     }
 
-    // Partners appear over time; a document only uses partners that existed on its day.
-    const spread = (n: number, from: number): number[] =>
-      Array.from({ length: n }, (_, i) =>
-        i === 0
-          ? (from - 40) * MICROS_PER_DAY
-          : r.int(from - 40, lastDay) * MICROS_PER_DAY + this.timeOfDay(),
-      ).sort((a, b) => a - b);
-    for (const at of spread(counts.customers, firstDay)) this.makeCustomer(at);
-    for (const at of spread(counts.suppliers, firstDay)) this.makeSupplier(at);
-    for (const at of spread(counts.products, firstDay)) this.makeProduct(at);
-    const existing = (table: Table<PlainRow>, at: number): PlainRow => {
-      let lo = 0;
-      let hi = table.rows.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (table.rows[mid]!.createdAt <= at) lo = mid + 1;
-        else hi = mid;
-      }
-      return table.rows[r.int(0, Math.max(0, lo - 1))]!;
-    };
-
-    const pendingEntries: EntryRow[] = [];
-    const payments: { at: number; day: number; invoice: InvoiceRow }[] = [];
-    const documentTimes = (n: number) =>
-      Array.from({ length: n }, () => r.int(firstDay, lastDay) * MICROS_PER_DAY + this.timeOfDay()).sort(
-        (a, b) => a - b,
-      );
-
-    const lastInvoiceOf = new Map<number, InvoiceRow>();
-    for (const at of documentTimes(counts.customerInvoices)) {
-      const customer = existing(this.customers, at);
-      const credited = lastInvoiceOf.get(customer.id);
-      const creditNote = credited !== undefined && r.chance(0.04);
-      const invoice = this.makeCustomerInvoice(at, customer, creditNote ? credited : null, (p) =>
-        existing(this.products, p),
-      );
-      pendingEntries.push(invoice.entry);
-      if (!creditNote) lastInvoiceOf.set(customer.id, invoice);
-      const payDay = invoice.day + r.int(3, 75);
-      if (!creditNote && payDay <= lastDay && r.chance(0.93)) payments.push({ at: 0, day: payDay, invoice });
-    }
-    for (const at of documentTimes(counts.supplierInvoices)) {
-      const invoice = this.makeSupplierInvoice(at, existing(this.suppliers, at));
-      pendingEntries.push(invoice.entry);
-      const payDay = invoice.day + r.int(0, 45);
-      if (payDay <= lastDay && r.chance(0.95)) payments.push({ at: 0, day: payDay, invoice });
-    }
-
-    // Bank movements: invoice payments (at most 80% of the requested count, spread evenly over time
-    // when there are more invoices than that), then payroll, social charges, bank fees and other income.
-    payments.sort((a, b) => a.day - b.day);
-    for (const p of payments) p.at = p.day * MICROS_PER_DAY + this.timeOfDay();
-    type Movement = { at: number; make: () => TransactionRow };
-    const movements: Movement[] = [];
-    const paid = Math.min(payments.length, Math.floor(counts.transactions * 0.8));
-    const kept = Array.from({ length: paid }, (_, k) => payments[Math.floor((k * payments.length) / paid)]!);
-    for (const p of kept) {
-      movements.push({ at: p.at, make: () => this.makePayment(p.at, p.invoice, this.bankAccounts.rows[0]!) });
-    }
-    const payroll: { at: number; make: () => EntryRow }[] = [];
-    let budget = counts.transactions - movements.length;
-    for (let day = firstDay; budget > 0 && day <= lastDay; ) {
-      const month = new Date(day * 86_400_000);
-      const endOfMonth = Date.UTC(month.getUTCFullYear(), month.getUTCMonth() + 1, 0) / 86_400_000;
-      if (endOfMonth > lastDay) break;
-      const gross = r.int(12_000, 30_000) * 100;
-      const net = applyRate(gross, 7_800);
-      const employer = applyRate(gross, 4_200);
-      const at = endOfMonth * MICROS_PER_DAY + 17 * HOUR;
-      payroll.push({ at, make: () => this.makePayrollEntry(at, endOfMonth, gross, net, employer) });
-      const bank = this.bankAccounts.rows[0]!;
-      const salaryAt = at + 2 * MICROS_PER_DAY - 8 * HOUR;
-      if (endOfMonth + 2 <= lastDay && budget > 0) {
-        budget--;
-        movements.push({
-          at: salaryAt,
-          make: () => this.makeBankMovement(salaryAt, bank, -net, 'VIR SALAIRES', '421'),
-        });
-      }
-      const chargesAt = at + 15 * MICROS_PER_DAY - 8 * HOUR;
-      if (endOfMonth + 15 <= lastDay && budget > 0) {
-        budget--;
-        const charges = gross - net + employer;
-        movements.push({
-          at: chargesAt,
-          make: () => this.makeBankMovement(chargesAt, bank, -charges, 'PRLV URSSAF', '431'),
-        });
-      }
-      day = endOfMonth + 1;
-    }
-    while (budget-- > 0) {
-      const at = r.int(firstDay, lastDay) * MICROS_PER_DAY + this.timeOfDay();
-      const bank = r.pick(this.bankAccounts.rows);
-      const kind = r.int(0, 9);
-      const move =
-        kind < 6
-          ? () => this.makeBankMovement(at, bank, -r.int(150, 4_500), 'FRAIS BANCAIRES', '627')
-          : kind < 8
-            ? () =>
-                this.makeBankMovement(
-                  at,
-                  bank,
-                  -r.int(1_500, 90_000),
-                  'CB DEPLACEMENT',
-                  '6251',
-                  r.pick(this.categories),
-                )
-            : () => this.makeBankMovement(at, bank, r.int(1_000, 50_000), 'REMBOURSEMENT DIVERS', '758');
-      movements.push({ at, make: move });
-    }
-    movements.sort((a, b) => a.at - b.at);
-    for (const m of movements) pendingEntries.push(m.make().entry);
-    for (const p of payroll) pendingEntries.push(p.make());
-
-    pendingEntries.sort((a, b) => a.createdAt - b.createdAt);
-    for (const entry of pendingEntries) this.assignEntryIds(entry);
-    this.recordGeneratedEvents((this.anchorDay - RETENTION_DAYS) * MICROS_PER_DAY);
     return this;
   }
 
-  private timeOfDay(): number {
+  /** A random time of a working day, in microseconds after midnight. */
+  timeOfDay(): number {
     return this.random.int(8 * 3600, 19 * 3600) * 1_000_000 + this.random.int(0, 999_999);
   }
 
@@ -806,45 +689,5 @@ export class CompanyBuilder {
 
   nextEventSeq(): number {
     return ++this.sequence;
-  }
-
-  /** The changelog keeps 4 weeks: generated objects created or edited since then have their events. */
-  private recordGeneratedEvents(since: number): void {
-    const tables = {
-      customers: this.customers,
-      suppliers: this.suppliers,
-      customer_invoices: this.customerInvoices,
-      supplier_invoices: this.supplierInvoices,
-      products: this.products,
-      transactions: this.transactions,
-      ledger_entry_lines: this.ledgerEntryLines,
-    } as const;
-    for (const name of CHANGELOG_TABLES) {
-      const pending: Omit<ChangelogEvent, 'seq'>[] = [];
-      for (const row of tables[name].rows) {
-        if (row.createdAt >= since) {
-          const lag = this.random.int(200_000, 4_000_000);
-          pending.push({
-            id: row.id,
-            operation: 'insert',
-            processedAt: row.createdAt + lag,
-            createdAt: row.createdAt,
-            updatedAt: row.createdAt,
-          });
-        }
-        if (row.updatedAt > row.createdAt && row.updatedAt >= since) {
-          const lag = this.random.int(200_000, 4_000_000);
-          pending.push({
-            id: row.id,
-            operation: 'update',
-            processedAt: row.updatedAt + lag,
-            createdAt: row.createdAt,
-            updatedAt: row.updatedAt,
-          });
-        }
-      }
-      pending.sort((a, b) => a.processedAt - b.processedAt || a.id - b.id);
-      this.events[name] = pending.map((e) => ({ ...e, seq: this.nextEventSeq() }));
-    }
   }
 }
