@@ -8,7 +8,7 @@ import {
   scopeLabel,
 } from '../../../pennylane/src/api.js';
 import type { Core } from '../core.js';
-import { CHANGELOG_TABLES } from '../data/generate.js';
+import { CHANGELOG_TABLES } from '../data/company-builder.js';
 import type { EntryRow } from '../data/model.js';
 import { renderEntryWithLines } from '../data/render.js';
 import { parseExportBody, renderJob } from '../exports/jobs.js';

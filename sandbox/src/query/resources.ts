@@ -1,5 +1,5 @@
 import type { ListResourceName } from '../../../pennylane/src/api.js';
-import type { CompanyBuilder } from '../data/generate.js';
+import type { CompanyBuilder } from '../data/company-builder.js';
 import type { Row } from '../data/model.js';
 import * as render from '../data/render.js';
 import type { Table } from '../data/table.js';
