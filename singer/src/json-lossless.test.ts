@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   LosslessNumber,
+  mayHaveLostDigits,
   mayLoseNumbers,
   parseJsonLossless,
   stringifyLossless,
@@ -38,5 +39,13 @@ describe('lossless JSON numbers', () => {
 
   it('turns lossless numbers back into numbers for validation', () => {
     assert.deepEqual(toPlainNumbers({ a: [new LosslessNumber('1.25')] }), { a: [1.25] });
+  });
+});
+
+describe('mayHaveLostDigits', () => {
+  it('passes records whose numbers are all safe integers, flags fractions and unsafe integers', () => {
+    assert.equal(mayHaveLostDigits({ a: 1, b: [2, { c: 3 }], d: 'x', e: null }), false);
+    assert.equal(mayHaveLostDigits({ a: [0.1] }), true);
+    assert.equal(mayHaveLostDigits({ a: { b: 2 ** 60 } }), true);
   });
 });

@@ -50,3 +50,18 @@ describe('readSingerMessages', () => {
     );
   });
 });
+
+describe('readSingerMessages flags', () => {
+  it('marks lines without a backslash as escape-free and keeps long numbers when asked', async () => {
+    const input = Readable.from([
+      '{"type":"RECORD","stream":"s","record":{"a":"x\\ty"}}\n',
+      '{"type":"RECORD","stream":"s","record":{"a":12345678901234567890.5}}\n',
+    ]);
+    const out = await collect(readSingerMessages(input, 'stdin', { losslessNumbers: true }));
+    assert.equal(out[0]!.escapeFree, undefined);
+    assert.equal(out[1]!.escapeFree, true);
+    assert.equal(out[1]!.lossless, true);
+    const rec = out[1]!.message as unknown as { record: { a: { text: string } } };
+    assert.equal(rec.record.a.text, '12345678901234567890.5');
+  });
+});

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { mayLoseNumbers, parseJsonLossless } from './json-lossless.js';
+import { mayHaveLostDigits, mayLoseNumbers, parseJsonLossless } from './json-lossless.js';
 import { type Place, ProtocolError, type SingerMessage, toSingerMessage } from './messages.js';
 
 export type Line = { text: string; line: number };
@@ -36,8 +36,12 @@ export async function* readLines(input: Readable): AsyncGenerator<Line> {
   }
 }
 
-/** `lossless` is set when the message holds LosslessNumber values (see json-lossless.ts). */
-export type PlacedMessage = { message: SingerMessage; place: Place; lossless?: true };
+/**
+ * `lossless` is set when the message holds LosslessNumber values (see json-lossless.ts). `escapeFree`
+ * is set when the line holds no backslash: then none of its strings contains a quote, a backslash or a
+ * control character, which lets a consumer skip escaping them.
+ */
+export type PlacedMessage = { message: SingerMessage; place: Place; lossless?: true; escapeFree?: true };
 
 export type ReadOptions = {
   /** Numbers with more than 15 significant digits keep their digits (as LosslessNumber). */
@@ -61,11 +65,14 @@ export async function* readSingerMessages(
         `invalid JSON (${(err as Error).message}); each line must be one JSON message`,
       );
     }
-    if (options.losslessNumbers && mayLoseNumbers(text)) {
-      yield { message: toSingerMessage(parseJsonLossless(text), place), place, lossless: true };
-      continue;
-    }
-    yield { message: toSingerMessage(value, place), place };
+    const lossless = options.losslessNumbers === true && mayHaveLostDigits(value) && mayLoseNumbers(text);
+    const placed: PlacedMessage = {
+      message: toSingerMessage(lossless ? parseJsonLossless(text) : value, place),
+      place,
+    };
+    if (lossless) placed.lossless = true;
+    if (text.indexOf('\\') === -1) placed.escapeFree = true;
+    yield placed;
   }
 }
 

@@ -11,6 +11,7 @@ const meta: RecordMeta = {
   sequence: 7,
   version: undefined,
   lossless: false,
+  escapeFree: false,
 };
 
 describe('COPY text encoding', () => {
@@ -43,6 +44,12 @@ describe('COPY text encoding', () => {
       '{"n":1.00000000000000000001}',
     );
     assert.equal(encodeValue('text', 'json', stats), '"text"');
+  });
+
+  it('skips the escaping scan for records from lines without a backslash', () => {
+    const stats = { nulRemoved: 0 };
+    assert.equal(encodeValue('plain é', 'plain', stats, false, true), 'plain é');
+    assert.equal(encodeValue({ a: ['x'] }, 'json', stats, false, true), '{"a":["x"]}');
   });
 
   it('encodes a record in column order with flattened paths and metadata', () => {

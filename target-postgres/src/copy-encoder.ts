@@ -14,6 +14,8 @@ export type RecordMeta = {
   version: number | undefined;
   /** The record holds LosslessNumber values (PlacedMessage.lossless). */
   lossless: boolean;
+  /** No string of the record needs escaping (PlacedMessage.escapeFree): the per-value scan is skipped. */
+  escapeFree: boolean;
 };
 
 const SPECIAL = /[\\\n\r\t\0]/;
@@ -45,12 +47,21 @@ const jsonText = (value: unknown, lossless: boolean): string =>
   lossless ? stringifyLossless(value) : (JSON.stringify(value) ?? 'null');
 
 /** One value in COPY text format (without the column separator). `\N` is NULL. */
-export function encodeValue(value: unknown, kind: ValueKind, stats: EncodeStats, lossless = false): string {
+export function encodeValue(
+  value: unknown,
+  kind: ValueKind,
+  stats: EncodeStats,
+  lossless = false,
+  escapeFree = false,
+): string {
   if (value === null || value === undefined) return '\\N';
-  if (kind === 'json') return escapeCopyText(stripJsonNul(jsonText(value, lossless), stats), stats);
+  if (kind === 'json') {
+    const json = jsonText(value, lossless);
+    return escapeFree ? json : escapeCopyText(stripJsonNul(json, stats), stats);
+  }
   switch (typeof value) {
     case 'string':
-      return escapeCopyText(value, stats);
+      return escapeFree ? value : escapeCopyText(value, stats);
     case 'number':
       // Non-finite numbers cannot come from JSON; numeric accepts the exponent form of large doubles.
       return String(value);
@@ -109,7 +120,7 @@ export function makeRowEncoder(columns: readonly Column[]): RowEncoder {
               : undefined;
         }
       }
-      const text = encodeValue(value, kinds[i]!, stats, meta.lossless);
+      const text = encodeValue(value, kinds[i]!, stats, meta.lossless, meta.escapeFree);
       line = i === 0 ? text : `${line}\t${text}`;
     }
     return line;

@@ -60,6 +60,8 @@ class Engine {
   private ageDue = false;
   private lastFlushAll = Date.now();
   private receivedAtMs = 0;
+  private emitting: Promise<void> = Promise.resolve();
+  private emitError: unknown;
   private receivedAt = '';
 
   constructor(opts: RunTargetOptions) {
@@ -127,7 +129,7 @@ class Engine {
       const m = pm.message;
       switch (m.type) {
         case 'RECORD':
-          await this.onRecord(m, pm.place, pm.lossless === true);
+          await this.onRecord(m, pm.place, pm.lossless === true, pm.escapeFree === true);
           break;
         case 'SCHEMA':
           await this.onSchema(m, pm.place);
@@ -162,7 +164,11 @@ class Engine {
       validator: this.validator,
       stats: this.stats,
       log: this.log,
-      committed: (stream: string, upTo: number) => this.tracker.committedUpTo(stream, upTo),
+      committed: (stream: string, upTo: number) => {
+        this.tracker.committedUpTo(stream, upTo);
+        // A background commit may release a state: print it now, in order with the others.
+        if (this.tracker.pending) void this.emitReady().catch(() => {});
+      },
     };
   }
 
@@ -189,7 +195,12 @@ class Engine {
     return this.receivedAt;
   }
 
-  private async onRecord(m: RecordMessage, place: Place, lossless: boolean): Promise<void> {
+  private async onRecord(
+    m: RecordMessage,
+    place: Place,
+    lossless: boolean,
+    escapeFree: boolean,
+  ): Promise<void> {
     const loader = this.loaders.get(m.stream);
     if (!loader) {
       throw new LoadError(
@@ -221,18 +232,23 @@ class Engine {
       sequence: this.sequenceBase + ++this.sequence,
       version: m.version,
       lossless,
+      escapeFree,
     };
     await loader.write(m.record, place, seq, meta);
     if (loader.pendingRows >= this.config.batchSizeRows) await loader.rotate();
   }
 
+  /**
+   * Every stream with uncommitted records starts committing (in the background, on its own connection,
+   * while input goes on); the state is printed when the last of those commits is done.
+   */
   private async onState(value: unknown): Promise<void> {
     this.tracker.stateReceived(value);
     await this.applyPendingActivations();
     if (this.tracker.pending) {
-      await this.flushStreams(this.tracker.uncommittedStreams());
-      await this.emitReady();
+      await Promise.all(this.tracker.uncommittedStreams().map((s) => this.loaders.get(s)?.rotate()));
     }
+    await this.emitReady();
   }
 
   private async onActivateVersion(m: ActivateVersionMessage, place: Place): Promise<void> {
@@ -281,8 +297,18 @@ class Engine {
     await this.emitReady();
   }
 
-  private async emitReady(): Promise<void> {
-    for (const value of this.tracker.takeReady()) await this.emitState(value);
+  /** Prints the states that became safe, strictly in order even when commits end concurrently. */
+  private emitReady(): Promise<void> {
+    this.emitting = this.emitting.then(async () => {
+      if (this.emitError) throw this.emitError;
+      try {
+        for (const value of this.tracker.takeReady()) await this.emitState(value);
+      } catch (err) {
+        this.emitError = err;
+        throw err;
+      }
+    });
+    return this.emitting;
   }
 
   async finish(): Promise<void> {
