@@ -14,10 +14,10 @@ import {
   rows,
   runTarget,
   schemaMsg,
-  sleep,
   startTarget,
   stateMsg,
   table,
+  timeout,
   userRows,
   writeConfig,
 } from './support/target.js';
@@ -117,8 +117,8 @@ test('a target killed with SIGKILL mid-stream and re-run from its last printed s
   const firstState = new Promise<void>((resolve) => target.onLine(() => resolve()));
   const cut = Math.floor(all.length * 0.4);
   await target.write(asInput(all.slice(0, cut)));
-  const got = await Promise.race([firstState.then(() => true), sleep(15000).then(() => false)]);
-  assert.ok(got, `no state line within 15 s of feeding 40 % of the input\n${target.stderr().slice(-2000)}`);
+  const got = await Promise.race([firstState.then(() => true), timeout(30000, false)]);
+  assert.ok(got, `no state line within 30 s of feeding 40 % of the input\n${target.stderr().slice(-2000)}`);
   void target.write(asInput(all.slice(cut, Math.floor(all.length * 0.6))));
   target.child.kill('SIGKILL');
   const killed = await target.exited;

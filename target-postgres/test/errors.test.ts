@@ -17,10 +17,10 @@ import {
   runTarget,
   schemaMsg,
   scratchPath,
-  sleep,
   startTarget,
   stateMsg,
   table,
+  timeout,
   writeConfig,
 } from './support/target.js';
 
@@ -99,7 +99,7 @@ describe('bad input', { concurrency: 2 }, () => {
         stateMsg({ payments: 3 }),
       ]),
     );
-    const line = await Promise.race([firstState, sleep(8000).then(() => 'timeout')]);
+    const line = await Promise.race([firstState, timeout(20000, 'timeout')]);
     await target.write(
       ndjson([recordMsg('payments', { id: 4, amount: '4.00' }), stateMsg({ payments: 4 })]) +
         '{"type":"RECORD","stream":"payments","record":{"id":5,"amount":"oops"}}\n' +

@@ -267,3 +267,10 @@ export function startTarget(configFile: string, args: string[] = []): LiveTarget
     onLine: (listener) => listeners.push(listener),
   };
 }
+
+/**
+ * Resolves with `value` after `ms`, without keeping the process alive: for the losing side of a
+ * Promise.race (a plain sleep would hold the test file open until it fires).
+ */
+export const timeout = <T>(ms: number, value: T): Promise<T> =>
+  new Promise((resolve) => setTimeout(() => resolve(value), ms).unref());
