@@ -1,3 +1,4 @@
+import { CHANGELOG_RETENTION_MS } from '../../../pennylane/src/api.js';
 import { applyRate } from '../money.js';
 import { MICROS_PER_DAY } from '../time.js';
 import type { SandboxCounts } from '../types.js';
@@ -6,7 +7,6 @@ import type { ChangelogEvent, EntryRow, InvoiceRow, PlainRow, TransactionRow } f
 import type { Table } from './table.js';
 
 const HOUR = 3_600_000_000;
-const RETENTION_DAYS = 28;
 
 /**
  * The company's history from the first fiscal year to the day before the anchor: partners appearing
@@ -23,7 +23,7 @@ export function generateCompany(seed: number, anchorDay: number, counts: Sandbox
   const spread = (n: number, from: number): number[] =>
     Array.from({ length: n }, (_, i) =>
       i === 0 ? (from - 40) * MICROS_PER_DAY : r.int(from - 40, lastDay) * MICROS_PER_DAY + b.timeOfDay(),
-    ).sort((a, b) => a - b);
+    ).sort((x, y) => x - y);
   for (const at of spread(counts.customers, firstDay)) b.makeCustomer(at);
   for (const at of spread(counts.suppliers, firstDay)) b.makeSupplier(at);
   for (const at of spread(counts.products, firstDay)) b.makeProduct(at);
@@ -42,7 +42,7 @@ export function generateCompany(seed: number, anchorDay: number, counts: Sandbox
   const payments: { at: number; day: number; invoice: InvoiceRow }[] = [];
   const documentTimes = (n: number) =>
     Array.from({ length: n }, () => r.int(firstDay, lastDay) * MICROS_PER_DAY + b.timeOfDay()).sort(
-      (a, b) => a - b,
+      (x, y) => x - y,
     );
 
   const lastInvoiceOf = new Map<number, InvoiceRow>();
@@ -67,7 +67,7 @@ export function generateCompany(seed: number, anchorDay: number, counts: Sandbox
 
   // Bank movements: invoice payments (at most 80% of the requested count, spread evenly over time
   // when there are more invoices than that), then payroll, social charges, bank fees and other income.
-  payments.sort((a, b) => a.day - b.day);
+  payments.sort((x, y) => x.day - y.day);
   for (const p of payments) p.at = p.day * MICROS_PER_DAY + b.timeOfDay();
   type Movement = { at: number; make: () => TransactionRow };
   const movements: Movement[] = [];
@@ -127,13 +127,13 @@ export function generateCompany(seed: number, anchorDay: number, counts: Sandbox
           : () => b.makeBankMovement(at, bank, r.int(1_000, 50_000), 'REMBOURSEMENT DIVERS', '758');
     movements.push({ at, make: move });
   }
-  movements.sort((a, b) => a.at - b.at);
+  movements.sort((x, y) => x.at - y.at);
   for (const m of movements) pendingEntries.push(m.make().entry);
   for (const p of payroll) pendingEntries.push(p.make());
 
-  pendingEntries.sort((a, b) => a.createdAt - b.createdAt);
+  pendingEntries.sort((x, y) => x.createdAt - y.createdAt);
   for (const entry of pendingEntries) b.assignEntryIds(entry);
-  recordGeneratedEvents(b, (b.anchorDay - RETENTION_DAYS) * MICROS_PER_DAY);
+  recordGeneratedEvents(b, b.anchorDay * MICROS_PER_DAY - CHANGELOG_RETENTION_MS * 1000);
   return b;
 }
 
@@ -172,7 +172,7 @@ function recordGeneratedEvents(b: CompanyBuilder, since: number): void {
         });
       }
     }
-    pending.sort((a, b) => a.processedAt - b.processedAt || a.id - b.id);
+    pending.sort((x, y) => x.processedAt - y.processedAt || x.id - y.id);
     b.events[name] = pending.map((e) => ({ ...e, seq: b.nextEventSeq() }));
   }
 }
