@@ -22,7 +22,7 @@ describe('tap-pennylane as an Airbyte source: spec, check, discover', () => {
   });
 
   test('spec prints one SPEC whose connection specification accepts the sample config and flags the token as a secret', async () => {
-    const r = await h.spawn(['spec']);
+    const r = await h.run(['spec']);
     assert.equal(r.code, 0);
     assert.equal(r.messages.length, 1);
     const [spec] = ofType(r.messages, 'SPEC');
