@@ -30,7 +30,7 @@ describe('npm start (the scheduler)', () => {
     );
     const done = collect(child);
     // wait for the first-start full run and at least one slot run after it
-    for (let i = 0; i < 300; i++) {
+    for (let i = 0; i < 900 && child.exitCode === null; i++) {
       const runs = await syncRuns(h.db.client).catch(() => []);
       if (runs.filter((r) => r.outcome === 'succeeded').length >= 2) break;
       await sleep(100);

@@ -33,7 +33,8 @@ describe('a run killed with SIGKILL', () => {
     h.sandbox.control.setFaults({ latencyMs: 60 });
     const victim = spawnSync(h, [], often);
     const done = collect(victim);
-    for (let i = 0; i < 400 && !existsSync(h.stateFile); i++) await sleep(25);
+    // under load the programs may take a while to start: wait for the first saved state, not a fixed time
+    for (let i = 0; i < 2400 && !existsSync(h.stateFile) && victim.exitCode === null; i++) await sleep(25);
     assert.ok(existsSync(h.stateFile), 'a state was saved before the kill');
     await sleep(300);
     victim.kill('SIGKILL');

@@ -15,7 +15,7 @@ describe('one run at a time per target database', () => {
     const first = spawnSync(h, []);
     const firstDone = collect(first);
     // wait until the first run holds the lock and has recorded itself
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 1200 && first.exitCode === null; i++) {
       const running = await h.db.client
         .query("SELECT 1 FROM pennylane.sync_runs WHERE outcome = 'running'")
         .then((r) => r.rowCount ?? 0)
