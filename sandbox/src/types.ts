@@ -58,6 +58,13 @@ export type Faults = {
   exportError?: boolean;
   /** Only requests whose path (after /api/external/v2) starts with this are affected. */
   pathPrefix?: string;
+  /**
+   * Methods the drawn faults (error, reset, truncate, malformed) hit; default `['GET']`. A POST that
+   * fails may have been applied, so clients rightly do not retry it: storms aimed at the read path
+   * must not randomly fail an export creation (exportError covers export failures). 429 bursts and
+   * latency hit every method.
+   */
+  methods?: string[];
 };
 
 export type Counters = {

@@ -32,6 +32,16 @@ describe('fault injector', () => {
     assert.ok(Math.abs(share('none') - 0.5) < 0.05);
   });
 
+  it('draws faults for GET only unless told otherwise; a 429 burst hits every method', () => {
+    const faults = new FaultInjector(1);
+    faults.set({ errorRate: 1, rateLimitBurst: 1 });
+    assert.equal(faults.decide('/exports/fecs', 'POST').kind, 'rate_limit');
+    assert.equal(faults.decide('/exports/fecs', 'POST').kind, 'none');
+    assert.equal(faults.decide('/exports/fecs', 'GET').kind, 'error');
+    faults.set({ errorRate: 1, methods: ['GET', 'POST'] });
+    assert.equal(faults.decide('/exports/fecs', 'POST').kind, 'error');
+  });
+
   it('affects only paths under pathPrefix, and rejects shares outside [0, 1]', () => {
     const faults = new FaultInjector(1);
     faults.set({ errorRate: 1, latencyMs: 50, pathPrefix: '/changelogs' });

@@ -46,13 +46,14 @@ export class FaultInjector {
   }
 
   /** `path` is the part after /api/external/v2. */
-  decide(path: string): FaultAction {
+  decide(path: string, method = 'GET'): FaultAction {
     if (!this.applies(path)) return { kind: 'none' };
     if (this.burstLeft > 0) {
       this.burstLeft--;
       return { kind: 'rate_limit' };
     }
     const f = this.faults;
+    if (!(f.methods ?? ['GET']).includes(method.toUpperCase())) return { kind: 'none' };
     if (!f.resetRate && !f.errorRate && !f.truncateRate && !f.malformedRate) return { kind: 'none' };
     const roll = this.random.next();
     let edge = f.resetRate ?? 0;

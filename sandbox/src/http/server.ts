@@ -141,7 +141,7 @@ async function serveApi(core: Core, req: IncomingMessage, res: ServerResponse, u
 
   const latency = core.faults.latencyFor(path);
   if (latency > 0) await sleep(latency);
-  const fault = core.faults.decide(path);
+  const fault = core.faults.decide(path, req.method);
   if (fault.kind === 'reset') {
     core.count(counted, 'reset');
     req.socket.destroy();
