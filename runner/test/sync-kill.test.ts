@@ -30,7 +30,7 @@ describe('a run killed with SIGKILL', () => {
   it('resumes on the next run and ends with the same tables as an uninterrupted run', async () => {
     // commit (and save state) every 0.2 s, and slow the API down so the kill lands mid-run
     const often = { TARGET_POSTGRES_MAX_BATCH_AGE_SECONDS: '0.2' };
-    h.sandbox.control.setFaults({ latencyMs: 60 });
+    h.sandbox.control.setFaults({ latencyMs: 200 });
     const victim = spawnSync(h, [], often);
     const done = collect(victim);
     // under load the programs may take a while to start: wait for the first saved state, not a fixed time

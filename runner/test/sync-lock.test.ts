@@ -11,7 +11,7 @@ describe('one run at a time per target database', () => {
   after(() => h.close());
 
   it('makes a second run refuse while the first is in flight, naming the holder, then lets it run', async () => {
-    h.sandbox.control.setFaults({ latencyMs: 150 });
+    h.sandbox.control.setFaults({ latencyMs: 1500 }); // keeps the first run busy for well over 10 s
     const first = spawnSync(h, []);
     const firstDone = collect(first);
     // wait until the first run holds the lock and has recorded itself
