@@ -51,6 +51,10 @@ type Batch = {
   firstLine: number;
   lastLine: number;
   seen: Set<unknown> | undefined;
+  /** Staging mode: keys staged so far, to skip the DISTINCT ON sort when none repeats. */
+  staged: Set<unknown> | undefined;
+  stagedRepeats: boolean;
+  stagedDeletes: boolean;
   /** Highest key written directly, while every key so far was an integer (else NaN). */
   maxKey: number | undefined;
   /** Direct mode with rows in the table: keys must be integers above this one to be new. */
@@ -214,6 +218,15 @@ export class StreamLoader implements ConnectionHolder {
           else if (b.maxKey === undefined || key > b.maxKey) b.maxKey = key;
         }
       }
+      if (b.mode === 'staging') {
+        if (deleting) b.stagedDeletes = true;
+        if (!b.stagedRepeats) {
+          if (b.staged!.has(key)) {
+            b.stagedRepeats = true;
+            b.staged = undefined;
+          } else b.staged!.add(key);
+        }
+      }
     }
     meta.batchedAt = b.batchedAt;
     let line = this.encode!(record, meta, this.ctx.stats);
@@ -288,6 +301,9 @@ export class StreamLoader implements ConnectionHolder {
       firstLine: place.line,
       lastLine: place.line,
       seen: mode === 'direct' ? new Set() : undefined,
+      staged: mode === 'staging' ? new Set() : undefined,
+      stagedRepeats: false,
+      stagedDeletes: false,
       maxKey: undefined,
       above,
       startedAt: now,
@@ -359,6 +375,7 @@ export class StreamLoader implements ConnectionHolder {
     b.counts.inserted += await this.endCopy(b);
     b.mode = 'staging';
     b.seen = undefined;
+    b.staged = new Set();
     b.maxKey = Number.NaN;
     await this.ensureStage(b.client);
     this.startCopy(b);
@@ -375,7 +392,7 @@ export class StreamLoader implements ConnectionHolder {
   }
 
   /** The merge of the staged batch: last record of a key wins, deletes delete, unchanged rows stay untouched. */
-  private mergeSql(): string {
+  private mergeSql(b: Batch): string {
     const q = (c: Column) => quoteIdent(c.name);
     const keys = this.keyColumns.map(quoteIdent).join(', ');
     const cols = this.columnList();
@@ -392,8 +409,21 @@ export class StreamLoader implements ConnectionHolder {
       ? 't."_sdc_deleted_at" IS NOT NULL'
       : 'false';
     const join = this.keyColumns.map((k) => `t.${quoteIdent(k)} = w.${quoteIdent(k)}`).join(' AND ');
-    return `WITH w AS MATERIALIZED (
-        SELECT DISTINCT ON (${keys}) * FROM ${quoteIdent(STAGE)} ORDER BY ${keys}, "_sdc_stage_row" DESC),
+    // The sort that makes the last record of a key win is only needed when a key repeats in the batch.
+    const source = b.stagedRepeats
+      ? `SELECT DISTINCT ON (${keys}) * FROM ${quoteIdent(STAGE)} ORDER BY ${keys}, "_sdc_stage_row" DESC`
+      : `SELECT * FROM ${quoteIdent(STAGE)}`;
+    if (!b.stagedDeletes) {
+      return `WITH u AS (INSERT INTO ${this.target} AS t (${cols}) SELECT ${cols} FROM (${source}) w
+            ON CONFLICT (${keys}) ${onConflict}
+            RETURNING (xmax = 0) AS inserted, ${flagged} AS flagged)
+      SELECT 0 AS deleted,
+             count(*) FILTER (WHERE flagged)::int AS flagged,
+             count(*) FILTER (WHERE inserted AND NOT flagged)::int AS inserted,
+             count(*) FILTER (WHERE NOT inserted AND NOT flagged)::int AS updated
+        FROM u`;
+    }
+    return `WITH w AS MATERIALIZED (${source}),
       d AS (DELETE FROM ${this.target} t USING w WHERE w."_sdc_stage_delete" AND ${join} RETURNING 1),
       u AS (INSERT INTO ${this.target} AS t (${cols}) SELECT ${cols} FROM w WHERE NOT w."_sdc_stage_delete"
             ON CONFLICT (${keys}) ${onConflict}
@@ -451,7 +481,7 @@ export class StreamLoader implements ConnectionHolder {
       const copied = await this.endCopy(b);
       if (b.mode === 'staging') {
         const r = await client.query<{ deleted: number; flagged: number; inserted: number; updated: number }>(
-          this.mergeSql(),
+          this.mergeSql(b),
         );
         const m = r.rows[0]!;
         b.counts.inserted += m.inserted;
@@ -474,7 +504,7 @@ export class StreamLoader implements ConnectionHolder {
     const seconds = (Date.now() - b.startedAt) / 1000;
     const flushSeconds = (performance.now() - started) / 1000;
     this.ctx.log.info(
-      `stream "${this.stream}": committed ${b.rows} records (inserted ${b.counts.inserted}, updated ${b.counts.updated}, deleted ${b.counts.deleted}) in ${seconds.toFixed(2)} s (${Math.round(b.rows / Math.max(seconds, 0.001))} rows/s, commit ${flushSeconds.toFixed(2)} s)`,
+      `stream "${this.stream}": committed ${b.rows} records (inserted ${b.counts.inserted}, updated ${b.counts.updated}, deleted ${b.counts.deleted}) in ${seconds.toFixed(2)} s (${Math.round(b.rows / Math.max(seconds, 0.001))} rows/s, commit ${flushSeconds.toFixed(2)} s, rss ${Math.round(process.memoryUsage.rss() / 1048576)} MB, heap ${Math.round(process.memoryUsage().heapUsed / 1048576)} MB)`,
     );
   }
 
