@@ -13,6 +13,8 @@ export type StreamCounts = { records: number; deleted: number };
  */
 export class Output {
   private sinceState = 0;
+  /** The previous message's write: one at a time, so a full pipe has one waiter, not one per stream. */
+  private tail: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly emit: Emit,
@@ -21,13 +23,20 @@ export class Output {
   ) {}
 
   async send(message: SingerMessage): Promise<void> {
-    await this.emit(message);
+    await this.write(message);
     if (message.type === 'RECORD' && ++this.sinceState >= this.stateEvery) await this.emitState();
   }
 
   async emitState(): Promise<void> {
     this.sinceState = 0;
-    await this.emit({ type: 'STATE', value: this.state.snapshot() });
+    // The snapshot is taken now: it holds only bookmarks set after their records were queued before it.
+    await this.write({ type: 'STATE', value: this.state.snapshot() });
+  }
+
+  private write(message: SingerMessage): Promise<void> {
+    const next = this.tail.then(() => this.emit(message));
+    this.tail = next;
+    return next;
   }
 }
 

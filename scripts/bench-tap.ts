@@ -1,0 +1,335 @@
+/**
+ * `npm run bench:tap [-- --scale 10] [--size large|small] [--tsx]`
+ *
+ * 1. Full sync: the `large` sandbox enforcing the rate limit scaled up (`--scale` × 25 requests per 5 s),
+ *    tap-pennylane (the CLI, with the same budget) | target-postgres into an embedded PostgreSQL. The
+ *    baseline is the floor the budget allows: the minimum number of API requests this data needs
+ *    (computed from the sandbox's own record counts) ÷ the budget's requests per second. Prints the
+ *    tap's wall time ÷ that floor (target ≤ 1.1) and requests made vs the minimum.
+ * 2. Incremental: 100 changes spread over the 7 changelog streams, then tap | target at the REAL
+ *    budget (25 per 5 s, the sandbox enforcing it too), end to end into PostgreSQL (target ≤ 5 s).
+ *    Prints requests made vs the minimum for those changes.
+ * The programs run compiled (as their `bin` does), or from source through tsx with --tsx. The full sync
+ * goes into a file, so the ratio measures the tap, not the target; the file is then loaded by the
+ * target (its time printed apart) so the incremental run meets full tables.
+ */
+
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { finished } from 'node:stream/promises';
+import { LIST_RESOURCES, RATE_LIMIT } from '../pennylane/src/api.js';
+import { startSandbox } from '../sandbox/src/index.js';
+import type { Sandbox } from '../sandbox/src/types.js';
+import { packageRoot } from '../singer/src/paths.js';
+import { yearsInScope } from '../tap-pennylane/src/sync/fiscal-years.js';
+import { spawnScript } from '../test/support/cli.js';
+import { startThrowawayPostgres } from '../test/support/embedded-postgres.js';
+
+const argv = process.argv.slice(2);
+const option = (name: string, fallback: string): string => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] ? argv[i + 1]! : fallback;
+};
+const SCALE = Number(option('scale', '10'));
+const SIZE = option('size', 'large') as 'large' | 'small';
+const USE_TSX = argv.includes('--tsx');
+const say = (s: string) => process.stderr.write(`bench-tap: ${s}\n`);
+const FISCAL_YEARS_BACK = 2;
+
+type Run = {
+  seconds: number;
+  tapCode: number | null;
+  targetCode: number | null;
+  tapErr: string;
+  targetErr: string;
+  state: unknown;
+};
+
+type Program = 'tap-pennylane' | 'target-postgres';
+let compiledDir: string | undefined;
+
+/**
+ * How the programs start: compiled (tsc into .data/bench-tap-build), as `bin` runs them from dist/, so
+ * the end-to-end time is not tsx's compile time; from source with --tsx.
+ */
+function start(program: Program, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  if (USE_TSX) return spawnScript(`${program}/src/cli.ts`, args, { env });
+  if (!compiledDir) {
+    compiledDir = join(packageRoot, '.data', 'bench-tap-build');
+    say('compiling the programs (tsc -p tsconfig.build.json --outDir .data/bench-tap-build)…');
+    spawnSync(
+      process.execPath,
+      [
+        join(packageRoot, 'node_modules/typescript/bin/tsc'),
+        '-p',
+        'tsconfig.build.json',
+        '--outDir',
+        compiledDir,
+      ],
+      { cwd: packageRoot, stdio: 'ignore' },
+    );
+  }
+  const cli = join(compiledDir, program, 'src/cli.js');
+  if (!existsSync(cli)) throw new Error(`compilation produced no ${cli}; run with --tsx`);
+  return spawn(process.execPath, [cli, ...args], { cwd: packageRoot, env, stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+/** The tap alone, its output into a file: times it from its start to its exit. */
+async function tapToFile(tapArgs: string[], env: NodeJS.ProcessEnv, file: string): Promise<Run> {
+  const t0 = performance.now();
+  const tap = start('tap-pennylane', tapArgs, env);
+  const out = createWriteStream(file);
+  const written = finished(out);
+  tap.stdout!.pipe(out);
+  let tapErr = '';
+  tap.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    tapErr = (tapErr + d).slice(-200_000);
+    if (process.env.BENCH_VERBOSE) process.stderr.write(d);
+  });
+  const tapCode = await new Promise<number | null>((resolve) => tap.on('close', (code) => resolve(code)));
+  const seconds = (performance.now() - t0) / 1000;
+  await written;
+  return { seconds, tapCode, targetCode: 0, tapErr, targetErr: '', state: undefined };
+}
+
+/** Loads a file of Singer messages with target-postgres; returns its last state and the time taken. */
+async function loadFile(file: string, env: NodeJS.ProcessEnv): Promise<{ seconds: number; state: unknown }> {
+  const t0 = performance.now();
+  const target = start('target-postgres', ['--input', file], env);
+  target.stdin!.end();
+  let stdout = '';
+  let stderr = '';
+  target.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    stdout = (stdout + d).slice(-1_000_000);
+  });
+  target.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    stderr = (stderr + d).slice(-100_000);
+  });
+  const code = await new Promise<number | null>((resolve) => target.on('close', (c) => resolve(c)));
+  if (code !== 0) throw new Error(`target-postgres failed: ${stderr.slice(-3000)}`);
+  const lines = stdout.trim().split('\n').filter(Boolean);
+  return { seconds: (performance.now() - t0) / 1000, state: JSON.parse(lines.at(-1)!) };
+}
+
+/** tap | target, both spawned from source; times the tap from its start to its exit. */
+async function pipe(tapArgs: string[], env: NodeJS.ProcessEnv): Promise<Run> {
+  const t0 = performance.now();
+  const tap = start('tap-pennylane', tapArgs, env);
+  const target = start('target-postgres', [], env);
+  tap.stdout!.pipe(target.stdin!);
+  let tapErr = '';
+  let targetErr = '';
+  let targetOut = '';
+  tap.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    tapErr += d;
+    if (process.env.BENCH_VERBOSE) process.stderr.write(d);
+  });
+  target.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    targetErr += d;
+  });
+  target.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    targetOut = (targetOut + d).slice(-1_000_000);
+  });
+  let tapSeconds = 0;
+  const tapDone = new Promise<number | null>((resolve) =>
+    tap.on('close', (code) => {
+      tapSeconds = (performance.now() - t0) / 1000;
+      resolve(code);
+    }),
+  );
+  const targetDone = new Promise<number | null>((resolve) => target.on('close', (code) => resolve(code)));
+  const [tapCode, targetCode] = await Promise.all([tapDone, targetDone]);
+  const endToEnd = (performance.now() - t0) / 1000;
+  const lines = targetOut.trim().split('\n').filter(Boolean);
+  return {
+    seconds: Math.max(tapSeconds, endToEnd),
+    tapCode,
+    targetCode,
+    tapErr,
+    targetErr,
+    state: lines.length ? JSON.parse(lines.at(-1)!) : undefined,
+  };
+}
+
+const pages = (n: number, limit: number) => Math.max(1, Math.ceil(n / limit));
+
+/** API requests counted by the sandbox (export file downloads are not API requests). */
+const apiRequests = (sb: Sandbox) =>
+  Object.entries(sb.control.counters().byPath)
+    .filter(([path]) => !path.startsWith('/_files'))
+    .reduce((n, [, c]) => n + c, 0);
+
+async function trialBalanceRows(sb: Sandbox, year: { start: string; finish: string }): Promise<number> {
+  let n = 0;
+  let cursor: string | null = null;
+  do {
+    const url = new URL(`${sb.baseUrl}/trial_balance`);
+    url.searchParams.set('period_start', year.start);
+    url.searchParams.set('period_end', year.finish);
+    url.searchParams.set('limit', '1000');
+    if (cursor) url.searchParams.set('cursor', cursor);
+    const res = await fetch(url, { headers: { authorization: `Bearer ${sb.token}` } });
+    const body = (await res.json()) as { items: unknown[]; has_more: boolean; next_cursor: string | null };
+    n += body.items.length;
+    cursor = body.has_more ? body.next_cursor : null;
+  } while (cursor);
+  return n;
+}
+
+/** The fewest API requests a full sync of this data can make (exports: one creation and one poll each). */
+async function fullSyncMinimum(sb: Sandbox): Promise<number> {
+  let min = 1; // /me
+  for (const [name, r] of Object.entries(LIST_RESOURCES)) {
+    if (name === 'trial_balance') continue;
+    min += pages(sb.control.records(name as never).length, r.maxLimit);
+  }
+  const years = yearsInScope(sb.control.records('fiscal_years') as never, FISCAL_YEARS_BACK, undefined);
+  for (const y of years) min += pages(await trialBalanceRows(sb, y), 1000) + 2 * 2;
+  return min;
+}
+
+type Row = Record<string, unknown>;
+
+/** 100 changes spread over the 7 changelog streams: mostly updates, some inserts and deletes. */
+function makeChanges(sb: Sandbox): { changes: number; minimum: number } {
+  const c = sb.control;
+  const streams = [
+    'customers',
+    'suppliers',
+    'products',
+    'customer_invoices',
+    'supplier_invoices',
+    'transactions',
+    'ledger_entry_lines',
+  ] as const;
+  const before = Object.fromEntries(
+    streams.map((s) => [s, new Map(c.records(s).map((r: Row) => [r.id as number, r.updated_at]))]),
+  );
+  let changes = 0;
+  streams.forEach((s, i) => {
+    const quota = Math.floor(100 / 7) + (i < 100 % 7 ? 1 : 0);
+    // current ids: removing an invoice or a transaction also removed lines
+    const ids = c.records(s).map((r: Row) => r.id as number);
+    let done = 0;
+    if (s !== 'ledger_entry_lines') {
+      c.create(s);
+      done++;
+    }
+    c.remove(s, ids[ids.length - 1]!);
+    done++;
+    const step = Math.max(1, Math.floor((ids.length - 1) / quota));
+    for (let k = 0; done < quota; k++, done++) c.update(s, ids[k * step]!, {});
+    changes += done;
+  });
+  // the minimum for these changes: the changelog page of each stream, the changed records that
+  // still exist refetched 100 per request, the entries of the changed lines likewise
+  let minimum = 0;
+  const entries = new Set<number>();
+  for (const s of streams) {
+    const live = c.records(s).filter((r: Row) => before[s]!.get(r.id as number) !== r.updated_at);
+    minimum += 1 + Math.ceil(live.length / 100);
+    if (s === 'ledger_entry_lines') for (const r of live) entries.add((r.ledger_entry as { id: number }).id);
+  }
+  minimum += Math.ceil(entries.size / 100);
+  return { changes, minimum };
+}
+
+/** Requests an incremental run needs besides the changes: /me, the small tables, the trial balances. */
+async function incrementalBase(sb: Sandbox): Promise<number> {
+  let n = 1;
+  for (const name of ['fiscal_years', 'journals', 'ledger_accounts', 'bank_accounts'] as const) {
+    n += pages(sb.control.records(name).length, LIST_RESOURCES[name].maxLimit);
+  }
+  const years = yearsInScope(sb.control.records('fiscal_years') as never, FISCAL_YEARS_BACK, undefined);
+  for (const y of years) n += pages(await trialBalanceRows(sb, y), 1000);
+  return n;
+}
+
+compile();
+const pgServer = await startThrowawayPostgres();
+const dir = mkdtempSync(join(tmpdir(), 'bench-tap-'));
+say(`starting the ${SIZE} sandbox…`);
+const sb = await startSandbox({
+  size: SIZE,
+  rateLimit: { requests: RATE_LIMIT.requests * SCALE, windowMs: RATE_LIMIT.windowMs },
+});
+try {
+  const configFile = join(dir, 'tap.json');
+  const writeConfig = (requests: number) =>
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        api_token: sb.token,
+        base_url: sb.baseUrl,
+        rate_limit_requests: requests,
+        rate_limit_window_seconds: RATE_LIMIT.windowMs / 1000,
+        fiscal_years_back: FISCAL_YEARS_BACK,
+        export_poll_interval_seconds: 1,
+      }),
+    );
+  const env = {
+    ...Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !/^(TAP_PENNYLANE_|PENNYLANE_|TARGET_POSTGRES_)/.test(k)),
+    ),
+    TARGET_POSTGRES_DATABASE_URL: pgServer.url,
+    TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA: 'pennylane',
+  };
+
+  // 1. Full sync at the scaled budget.
+  writeConfig(RATE_LIMIT.requests * SCALE);
+  const minimum = await fullSyncMinimum(sb);
+  // a fresh window: the requests above must not count against the run
+  await new Promise((r) => setTimeout(r, RATE_LIMIT.windowMs + 200));
+  sb.control.resetCounters();
+  say(
+    `full sync at ${RATE_LIMIT.requests * SCALE} requests per ${RATE_LIMIT.windowMs / 1000} s, into a file…`,
+  );
+  const output = join(dir, 'full.ndjson');
+  const full = await tapToFile(['--config', configFile], env, output);
+  if (full.tapCode !== 0) throw new Error(`full sync failed:\n${full.tapErr.slice(-3000)}`);
+  const made = apiRequests(sb);
+  const rate = (RATE_LIMIT.requests * SCALE) / (RATE_LIMIT.windowMs / 1000);
+  const floor = minimum / rate;
+  const summary = full.tapErr.trim().split('\n').at(-1);
+  say(summary ?? '');
+  const ratio = full.seconds / floor;
+  say(
+    `full sync: ${full.seconds.toFixed(1)} s, floor ${floor.toFixed(1)} s (${minimum} requests ÷ ${rate} per s): ratio ${ratio.toFixed(3)} (target ≤ 1.1); requests made ${made} vs minimum ${minimum}`,
+  );
+
+  // The data into PostgreSQL (not timed against the tap: it is the target's own benchmark).
+  const load = await loadFile(output, env);
+  say(
+    `loaded ${(statSync(output).size / 1e6).toFixed(0)} MB of messages into PostgreSQL in ${load.seconds.toFixed(1)} s`,
+  );
+  rmSync(output);
+
+  // 2. Incremental at the real budget, end to end into PostgreSQL.
+  const stateFile = join(dir, 'state.json');
+  writeFileSync(stateFile, JSON.stringify(load.state));
+  const base = await incrementalBase(sb);
+  const { changes, minimum: changeMinimum } = makeChanges(sb);
+  sb.control.setRateLimit({ ...RATE_LIMIT });
+  writeConfig(RATE_LIMIT.requests);
+  // a fresh window: the requests above must not count against the run
+  await new Promise((r) => setTimeout(r, RATE_LIMIT.windowMs + 200));
+  sb.control.resetCounters();
+  const inc = await pipe(['--config', configFile, '--state', stateFile], env);
+  if (inc.tapCode !== 0 || inc.targetCode !== 0) {
+    throw new Error(`incremental run failed:\n${inc.tapErr.slice(-3000)}\n${inc.targetErr.slice(-3000)}`);
+  }
+  say(inc.tapErr.trim().split('\n').at(-1) ?? '');
+  const incMade = apiRequests(sb);
+  say(
+    `incremental: ${changes} changes, ${inc.seconds.toFixed(2)} s end to end into PostgreSQL (target ≤ 5 s); requests made ${incMade} vs minimum ${base + changeMinimum} (${changeMinimum} for the changes, ${base} for /me, the small tables and the trial balances)`,
+  );
+  process.stdout.write(
+    `${JSON.stringify({ full: { seconds: full.seconds, floor, ratio, requests: made, minimum }, incremental: { changes, seconds: inc.seconds, requests: incMade, minimum: base + changeMinimum } })}\n`,
+  );
+} finally {
+  await sb.close();
+  await pgServer.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
