@@ -178,5 +178,6 @@ describe('generated company', () => {
       await tiny.close();
     }
     await assert.rejects(startSandbox({ size: { customers: -1 } }), /customers/);
+    await assert.rejects(startSandbox({ size: { invoices: 5 } as never }), /unknown count invoices/);
   });
 });

@@ -27,6 +27,12 @@ export const LARGE: SandboxCounts = {
 export function resolveCounts(size: SandboxSize | undefined): SandboxCounts {
   if (size === undefined || size === 'small') return SMALL;
   if (size === 'large') return LARGE;
+  const unknown = Object.keys(size).filter((k) => !(k in SMALL));
+  if (unknown.length > 0) {
+    throw new Error(
+      `sandbox size: unknown count ${unknown.join(', ')}; known: ${Object.keys(SMALL).join(', ')}`,
+    );
+  }
   const counts = { ...SMALL, ...size };
   for (const [key, value] of Object.entries(counts)) {
     if (!Number.isInteger(value) || value < 0)
