@@ -88,7 +88,12 @@ export async function runSync(request: SyncRequest, ctx: SyncContext): Promise<S
     application_name: applicationName(started),
     keepAlive: true,
   });
-  client.on('error', (err) => ctx.log.warn(`lost the connection that holds the run lock: ${err.message}`));
+  // Without its session the lock is gone and another run could start: stop this one rather than race.
+  const lockLost = new AbortController();
+  client.on('error', (err) => {
+    ctx.log.error(`lost the connection that holds the run lock: ${err.message}`);
+    lockLost.abort(`lost the connection holding the run lock (${err.message})`);
+  });
   await client.connect();
   try {
     await acquireRunLock(client, ctx.schema);
@@ -107,7 +112,8 @@ export async function runSync(request: SyncRequest, ctx: SyncContext): Promise<S
       host: hostname(),
       pid: process.pid,
     });
-    const result = await runPrograms(request, ctx, started, runId);
+    const signal = ctx.signal ? AbortSignal.any([ctx.signal, lockLost.signal]) : lockLost.signal;
+    const result = await runPrograms(request, { ...ctx, signal }, started, runId);
     await finishRun(client, ctx.schema, runId, {
       outcome: result.outcome,
       rows: result.rows,
@@ -151,6 +157,8 @@ async function runPrograms(
   runId: number,
 ): Promise<SyncResult> {
   const log = ctx.log;
+  const abortReason = () =>
+    typeof ctx.signal?.reason === 'string' ? ctx.signal.reason : 'a stop was requested (SIGINT/SIGTERM)';
   const childLog = ctx.childLog ?? ((line: string) => process.stderr.write(`${line}\n`));
   const tempDir = mkdtempSync(join(tmpdir(), 'pennylane-sync-'));
   try {
@@ -254,7 +262,7 @@ async function runPrograms(
     })();
 
     const onAbort = () => {
-      log.warn(`run #${runId}: stopping (signal received); the state file keeps the last committed point`);
+      log.warn(`run #${runId}: stopping (${abortReason()}); the state file keeps the last committed point`);
       stopAll('SIGTERM');
     };
     ctx.signal?.addEventListener('abort', onAbort, { once: true });
@@ -295,7 +303,7 @@ async function runPrograms(
 
     const aborted = ctx.signal?.aborted ?? false;
     if (recordError) failure ??= `cannot write the recording ${request.recordFile}: ${recordError.message}`;
-    if (aborted) failure = `stopped by a signal before finishing${failure ? ` (${failure})` : ''}`;
+    if (aborted) failure = `stopped before finishing: ${abortReason()}${failure ? ` (${failure})` : ''}`;
     if (!failure && (tapResult.code !== 0 || targetResult.code !== 0)) {
       failure = describeExit(
         tapResult.code !== 0 ? 'tap-pennylane' : 'target-postgres',

@@ -47,4 +47,36 @@ describe('one run at a time per target database', () => {
     const third = await runSyncCli(h, []);
     assert.equal(third.code, 0, third.stderr);
   });
+
+  it('stops a run whose lock session is killed, rather than run unlocked', async () => {
+    h.sandbox.control.setFaults({ latencyMs: 1500 });
+    const run = spawnSync(h, []);
+    const done = collect(run);
+    // once the run has recorded itself it holds the lock: then kill its session
+    for (let i = 0; i < 1200 && run.exitCode === null; i++) {
+      const mine = await h.db.client.query(
+        "SELECT 1 FROM pennylane.sync_runs WHERE outcome = 'running' AND pid = $1",
+        [run.pid],
+      );
+      if ((mine.rowCount ?? 0) > 0) break;
+      await sleep(50);
+    }
+    let terminated = 0;
+    for (let i = 0; i < 100 && run.exitCode === null && terminated === 0; i++) {
+      const res = await h.db.client.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'pennylane-sync pid=' || $1 || ' %'",
+        [String(run.pid)],
+      );
+      terminated = res.rowCount ?? 0;
+      if (terminated === 0) await sleep(50);
+    }
+    assert.equal(terminated, 1, 'the lock session was found and killed');
+    const res = await done;
+    h.sandbox.control.clearFaults();
+    assert.equal(res.code, 1, res.stderr);
+    assert.match(
+      lastLine(res.stderr),
+      /FAILED .*stopped before finishing: lost the connection holding the run lock/,
+    );
+  });
 });
