@@ -54,23 +54,19 @@ let compiledDir: string | undefined;
  * How the programs start: compiled (tsc into .data/bench-tap-build), as `bin` runs them from dist/, so
  * the end-to-end time is not tsx's compile time; from source with --tsx.
  */
+function compile(): void {
+  if (USE_TSX) return;
+  compiledDir = join(packageRoot, '.data', 'bench-tap-build');
+  say('compiling the programs (tsc -p tsconfig.build.json --outDir .data/bench-tap-build)…');
+  const tsc = join(packageRoot, 'node_modules/typescript/bin/tsc');
+  spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', compiledDir], {
+    cwd: packageRoot,
+    stdio: 'ignore',
+  });
+}
+
 function start(program: Program, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  if (USE_TSX) return spawnScript(`${program}/src/cli.ts`, args, { env });
-  if (!compiledDir) {
-    compiledDir = join(packageRoot, '.data', 'bench-tap-build');
-    say('compiling the programs (tsc -p tsconfig.build.json --outDir .data/bench-tap-build)…');
-    spawnSync(
-      process.execPath,
-      [
-        join(packageRoot, 'node_modules/typescript/bin/tsc'),
-        '-p',
-        'tsconfig.build.json',
-        '--outDir',
-        compiledDir,
-      ],
-      { cwd: packageRoot, stdio: 'ignore' },
-    );
-  }
+  if (!compiledDir) return spawnScript(`${program}/src/cli.ts`, args, { env });
   const cli = join(compiledDir, program, 'src/cli.js');
   if (!existsSync(cli)) throw new Error(`compilation produced no ${cli}; run with --tsx`);
   return spawn(process.execPath, [cli, ...args], { cwd: packageRoot, env, stdio: ['pipe', 'pipe', 'pipe'] });
