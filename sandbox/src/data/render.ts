@@ -1,6 +1,7 @@
 import { formatCents } from '../money.js';
 import { formatDay, formatTimestamp } from '../time.js';
 import type { ApiRecord } from '../types.js';
+import { COMPANY } from './french.js';
 import type {
   AccountRow,
   BankAccountRow,
@@ -163,6 +164,18 @@ export function renderLine(row: LineRow, ctx: RenderContext): ApiRecord {
   );
 }
 
+/**
+ * French e-invoicing starts on 2026-09-01: a third of the invoices dated from then went through the
+ * platform (picked by id, so no random draw shifts the rest of the data).
+ */
+const E_INVOICING_FROM = Date.UTC(2026, 8, 1) / 86_400_000;
+function eInvoicing(row: InvoiceRow, status: string): { status: string; reason: null } | null {
+  return row.day >= E_INVOICING_FROM && row.id % 3 === 0 ? { status, reason: null } : null;
+}
+
+/** Card expenses are paid with the user's company card (its employee id is fixed, not drawn). */
+const COMPANY_USER_ID = 2 ** 32 + 1;
+
 function invoiceAmounts(row: InvoiceRow) {
   const total = row.beforeTaxCents + row.taxCents;
   const paid = row.paidDay !== null || row.creditNote;
@@ -226,7 +239,7 @@ export function renderCustomerInvoice(row: InvoiceRow, ctx: RenderContext, today
       appendices: { url: `${url}/appendices` },
       quote: null,
       external_reference: row.externalReference,
-      e_invoicing: null,
+      e_invoicing: eInvoicing(row, amounts.paid ? 'collected' : 'sent'),
       archived_at: null,
       ...stamps(row),
     },
@@ -256,7 +269,7 @@ export function renderSupplierInvoice(row: InvoiceRow, ctx: RenderContext): ApiR
       payments: { url: `${url}/payments` },
       matched_transactions: { url: `${url}/matched_transactions` },
       external_reference: row.externalReference,
-      e_invoicing: null,
+      e_invoicing: eInvoicing(row, paid ? 'collected' : 'approved'),
       archived_at: null,
       ...stamps(row),
     },
@@ -282,7 +295,16 @@ export function renderTransaction(row: TransactionRow, ctx: RenderContext): ApiR
       fee: null,
       journal: { id: row.bank.journal.id, url: `${ctx.apiBase}/journals/${row.bank.journal.id}` },
       bank_account: { id: row.bank.id, url: `${ctx.apiBase}/bank_accounts/${row.bank.id}` },
-      pro_account_expense: null,
+      pro_account_expense: row.label.startsWith('CB ')
+        ? {
+            employee: {
+              id: COMPANY_USER_ID,
+              first_name: COMPANY.user.firstName,
+              last_name: COMPANY.user.lastName,
+            },
+            card_masked_number: '**** **** **** 4242',
+          }
+        : null,
       customer:
         row.customerId === null
           ? null
