@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadRunnerConfig } from './config.js';
+import { loadRunnerConfig, requireToken } from './config.js';
 
 describe('loadRunnerConfig', () => {
   it('uses the embedded database on port 5433 and the "pennylane" schema when no server is configured', () => {
@@ -36,5 +36,10 @@ describe('loadRunnerConfig', () => {
       () => loadRunnerConfig({ PENNYLANE_SYNC_DB_PORT: 'abc' }),
       /PENNYLANE_SYNC_DB_PORT="abc" must be a TCP port/,
     );
+  });
+
+  it('tells a first-time user where the token goes when none is set', () => {
+    assert.throws(() => requireToken({}), /PENNYLANE_API_TOKEN is not set: copy \.env\.example to \.env/);
+    requireToken({ TAP_PENNYLANE_API_TOKEN: 'meltano-style' });
   });
 });

@@ -93,6 +93,15 @@ function portNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): num
   return n;
 }
 
+/** Fails before anything starts when no token is set, with what a first-time user needs to do. */
+export function requireToken(env: NodeJS.ProcessEnv): void {
+  if (set(env, 'PENNYLANE_API_TOKEN') || set(env, 'TAP_PENNYLANE_API_TOKEN')) return;
+  throw new ConfigError(
+    'PENNYLANE_API_TOKEN is not set: copy .env.example to .env and put your Pennylane API token in it ' +
+      '(Pennylane › Paramètres › Connectivité › Développeurs), or run `npm run demo` to try without one',
+  );
+}
+
 export function loadRunnerConfig(env: NodeJS.ProcessEnv = process.env): RunnerConfig {
   const childEnv: NodeJS.ProcessEnv = { ...env };
   // The seed's users know the `pennylane` schema; the target alone would default to `public`.

@@ -7,7 +7,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { createLogger, redact } from '../../singer/src/log.js';
 import { packageVersion } from '../../singer/src/paths.js';
-import { loadDotEnv, loadRunnerConfig, RUNNER_ENV } from './config.js';
+import { loadDotEnv, loadRunnerConfig, RUNNER_ENV, requireToken } from './config.js';
 import { RunLockHeldError } from './run-lock.js';
 import { validateSchedule } from './schedule.js';
 import { Scheduler } from './scheduler.js';
@@ -32,6 +32,7 @@ async function main(): Promise<number> {
     .help()
     .parseAsync();
   loadDotEnv(argv.dotenv);
+  requireToken(process.env);
   const config = loadRunnerConfig(process.env);
   validateSchedule(config.schedule, {
     incremental: RUNNER_ENV.incrementalCron,

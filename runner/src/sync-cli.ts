@@ -10,7 +10,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { createLogger, redact } from '../../singer/src/log.js';
 import { packageVersion } from '../../singer/src/paths.js';
-import { loadDotEnv, loadRunnerConfig } from './config.js';
+import { loadDotEnv, loadRunnerConfig, requireToken } from './config.js';
 import { RunLockHeldError } from './run-lock.js';
 import { formatSummary } from './summary.js';
 import { runSync } from './sync.js';
@@ -47,6 +47,7 @@ async function main(): Promise<number> {
 
   loadDotEnv(argv.dotenv);
   if (argv['state-file']) process.env.PENNYLANE_SYNC_STATE_FILE = argv['state-file'];
+  requireToken(process.env);
   const config = loadRunnerConfig(process.env);
   const streams = argv.stream
     ?.flatMap((s) => s.split(','))
