@@ -399,6 +399,8 @@ try {
     `upsert ratio ${upsertRatio.toFixed(2)} (target ≥ 0.70): ${verdict(upsertRatio >= 0.7)}`,
     `peak RSS ${peak.toFixed(0)} MB (target ≤ 250 MB): ${verdict(peak <= 250)}`,
     `RSS flat as N grows: ${small.rssMb.toFixed(0)} MB at ${SMALL.toLocaleString('en')} rows, ${peak.toFixed(0)} MB at ${N.toLocaleString('en')}: ${verdict(flat)}`,
+
+    `the target's own CPU per row: ${((tInsert.cpuSeconds / N) * 1e6).toFixed(1)} µs (insert), ${((tUpsert.cpuSeconds / N) * 1e6).toFixed(1)} µs (upsert); one core cannot load faster than ${fmt(N / tInsert.cpuSeconds)} rows/s, whatever the load on the machine`,
   ];
   const context = [
     `target run as ${cmd.mode}, input from --input FILE (NDJSON ${mb(singerInsert).toFixed(0)} MB for ${N.toLocaleString('en')} records), default config (batch_size_rows 100000, validate_records true, add_record_metadata true)`,
@@ -419,6 +421,9 @@ try {
       "with a raw `COPY` of pre-encoded text into an identical table (created `LIKE` the target's, metadata",
       'columns included): the physical limit of the machine. The upsert sends the same keys with changed values;',
       'its baseline is a raw `COPY` into a staging table followed by `INSERT … ON CONFLICT DO UPDATE`.',
+
+      'Both sides share the machine: when other work loads it (see the load average below) both slow down and',
+      'the ratio moves toward 1, so read it with the target CPU column, which does not depend on the load.',
       '',
       ...lines,
       '',

@@ -30,7 +30,7 @@ after(async () => {
   await db?.drop();
 });
 
-const TOTAL = 12000;
+const TOTAL = 6000;
 const SCHEMAS = [
   schemaMsg('invoices', {
     id: { type: 'integer' },
