@@ -25,7 +25,7 @@ const SETTINGS: Setting[] = [
     options: [...SSL_MODES],
     default: 'prefer',
     description:
-      'libpq sslmode: disable, allow, prefer (TLS if the server offers it, certificate not checked), require, verify-ca, verify-full.',
+      'libpq sslmode: disable, allow, prefer, require (TLS, certificate not checked), verify-ca (chain checked), verify-full (chain and host name). allow/prefer connect without TLS: node-postgres cannot fall back, so use require to insist on TLS.',
   },
   {
     name: 'ssl_root_cert',
@@ -101,7 +101,8 @@ const SETTINGS: Setting[] = [
     name: 'max_parallelism',
     kind: 'integer',
     default: 8,
-    description: 'How many streams load at once, each on its own connection.',
+    description:
+      'Most connections open at once: a loading stream holds one, two while its previous batch commits; beyond it the least recently used stream commits and gives its connection back.',
   },
 ];
 
