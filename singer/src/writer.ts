@@ -7,10 +7,23 @@ import type { Writable } from 'node:stream';
  * Each message is written with one write() call, so concurrent producers never interleave lines.
  */
 export class NdjsonWriter {
+  /** One wait for 'drain' shared by every concurrent writer (one listener, not one per stream). */
+  private drained: Promise<void> | undefined;
+
   constructor(private readonly out: Writable) {}
 
   async write(value: unknown): Promise<void> {
-    if (!this.out.write(`${JSON.stringify(value)}\n`)) await once(this.out, 'drain');
+    if (this.out.write(`${JSON.stringify(value)}\n`)) return;
+    this.drained ??= once(this.out, 'drain').then(
+      () => {
+        this.drained = undefined;
+      },
+      (err: unknown) => {
+        this.drained = undefined;
+        throw err;
+      },
+    );
+    await this.drained;
   }
 
   /** Ends the stream and resolves once everything written has been flushed. */
