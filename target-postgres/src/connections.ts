@@ -19,6 +19,9 @@ export class ConnectionPool {
 
   async connect(): Promise<pg.Client> {
     const client = new pg.Client(this.config);
+    // A dropped connection also rejects the query in flight, which reports it with its context;
+    // without a listener the event alone would crash the process with a stack trace.
+    client.on('error', () => {});
     await client.connect();
     // Naive timestamps are UTC and date → timestamptz conversions do not depend on the server's zone.
     await client.query("SET TIME ZONE 'UTC'");
