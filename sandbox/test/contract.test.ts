@@ -31,7 +31,21 @@ describe("every response validates against Pennylane's OpenAPI schema", () => {
   let sandbox: Sandbox;
   let api: ReturnType<typeof client>;
   before(async () => {
-    sandbox = await startSandbox({ seed: 3, startTime: START, rateLimit: false, exportDelayMs: 60_000 });
+    sandbox = await startSandbox({
+      seed: 3,
+      startTime: START,
+      rateLimit: false,
+      exportDelayMs: 60_000,
+      // Half the small company: every variant (credit notes, individuals, e-invoicing, card expenses) in fewer pages.
+      size: {
+        customers: 60,
+        suppliers: 30,
+        products: 20,
+        customerInvoices: 220,
+        supplierInvoices: 140,
+        transactions: 350,
+      },
+    });
     api = client(sandbox);
     // Objects made through the control surface must look like generated ones.
     const c = sandbox.control;
@@ -106,10 +120,16 @@ describe("every response validates against Pennylane's OpenAPI schema", () => {
     });
   }
 
-  it('GET /customers covers both company and individual customers', async () => {
+  it('the validated data covers the optional branches: both customer kinds, credit notes, e-invoicing, card expenses', async () => {
     const items = await api.all('/customers', { limit: 100 });
     const types = new Set(items.map((c) => c.customer_type));
     assert.deepEqual([...types].sort(), ['company', 'individual']);
+    const invoices = await api.all('/customer_invoices', { limit: 100 });
+    assert.ok(invoices.some((i) => i.credited_invoice !== null));
+    assert.ok(invoices.some((i) => i.e_invoicing !== null));
+    const transactions = await api.all('/transactions', { limit: 100 });
+    assert.ok(transactions.some((t) => t.pro_account_expense !== null));
+    assert.ok(transactions.some((t) => t.categories.length > 0));
   });
 
   it('GET /trial_balance for every fiscal year, with and without auxiliary accounts', async () => {
@@ -128,7 +148,7 @@ describe("every response validates against Pennylane's OpenAPI schema", () => {
 
   for (const name of CHANGELOGS) {
     it(`GET /changelogs/${name}, every page`, async () => {
-      const items = await api.all(`/changelogs/${name}`, { limit: 50 }, (body) =>
+      const items = await api.all(`/changelogs/${name}`, { limit: 100 }, (body) =>
         assertMatchesSpec(`GET /changelogs/${name}`, body),
       );
       assert.ok(items.length > 0, `${name} has events in the last 4 weeks`);

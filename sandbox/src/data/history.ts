@@ -65,20 +65,22 @@ export function generateCompany(seed: number, anchorDay: number, counts: Sandbox
     if (payDay <= lastDay && r.chance(0.95)) payments.push({ at: 0, day: payDay, invoice });
   }
 
-  // Bank movements: invoice payments (at most 80% of the requested count, spread evenly over time
+  // Bank movements: invoice payments (at most 70% of the requested count, spread evenly over time
   // when there are more invoices than that), then payroll, social charges, bank fees and other income.
   payments.sort((x, y) => x.day - y.day);
   for (const p of payments) p.at = p.day * MICROS_PER_DAY + b.timeOfDay();
   type Movement = { at: number; make: () => TransactionRow };
   const movements: Movement[] = [];
-  const paid = Math.min(payments.length, Math.floor(counts.transactions * 0.8));
+  const paid = Math.min(payments.length, Math.floor(counts.transactions * 0.7));
   const kept = Array.from({ length: paid }, (_, k) => payments[Math.floor((k * payments.length) / paid)]!);
   for (const p of kept) {
     movements.push({ at: p.at, make: () => b.makePayment(p.at, p.invoice, b.bankAccounts.rows[0]!) });
   }
   const payroll: { at: number; make: () => EntryRow }[] = [];
   let budget = counts.transactions - movements.length;
-  for (let day = firstDay; budget > 0 && day <= lastDay; ) {
+  // Payroll stops where only a tenth of the count is left, so fees, card expenses and income exist too.
+  const reserve = Math.floor(counts.transactions * 0.1);
+  for (let day = firstDay; budget > reserve && day <= lastDay; ) {
     const month = new Date(day * 86_400_000);
     const endOfMonth = Date.UTC(month.getUTCFullYear(), month.getUTCMonth() + 1, 0) / 86_400_000;
     if (endOfMonth > lastDay) break;
@@ -89,7 +91,7 @@ export function generateCompany(seed: number, anchorDay: number, counts: Sandbox
     payroll.push({ at, make: () => b.makePayrollEntry(at, endOfMonth, gross, net, employer) });
     const bank = b.bankAccounts.rows[0]!;
     const salaryAt = at + 2 * MICROS_PER_DAY - 8 * HOUR;
-    if (endOfMonth + 2 <= lastDay && budget > 0) {
+    if (endOfMonth + 2 <= lastDay && budget > reserve) {
       budget--;
       movements.push({
         at: salaryAt,
@@ -97,7 +99,7 @@ export function generateCompany(seed: number, anchorDay: number, counts: Sandbox
       });
     }
     const chargesAt = at + 15 * MICROS_PER_DAY - 8 * HOUR;
-    if (endOfMonth + 15 <= lastDay && budget > 0) {
+    if (endOfMonth + 15 <= lastDay && budget > reserve) {
       budget--;
       const charges = gross - net + employer;
       movements.push({
