@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EXPORT_RESOURCES } from '../../../pennylane/src/api.js';
-import { readAglXlsx } from '../exports/agl-reader.js';
-import { fecRecord, readFec } from '../exports/fec-reader.js';
+import { AglFormatError, readAglXlsx } from '../exports/agl-reader.js';
+import { FecFormatError, fecRecord, readFec } from '../exports/fec-reader.js';
 import { ExportUrlExpiredError, InvalidResponseError, NetworkError, ServerError } from '../http/errors.js';
 import type { ExportStream } from '../streams/definition.js';
 import { iso, type SyncContext } from './context.js';
@@ -93,6 +93,9 @@ export async function syncExport(ctx: SyncContext, w: StreamWriter, def: ExportS
   if (failures.length > 0) throw failures[0];
 }
 
+/** Reads of one ready file when the download breaks off (a reset, the server closing the connection). */
+const READ_ATTEMPTS = 3;
+
 async function exportYear(
   ctx: SyncContext,
   w: StreamWriter,
@@ -102,63 +105,85 @@ async function exportYear(
   last: YearExport | undefined,
 ): Promise<YearExport & { error?: Error }> {
   const oldLast = last?.last_row ?? 0;
+  const where = `${def.name}: fiscal year ${year.id}`;
   let emittedMax = 0;
-  try {
-    for (let attempt = 1; ; attempt++) {
-      const exportedAt = ctx.now();
-      const job = await createAndWait(ctx, def, year);
-      let input: Readable;
-      try {
-        input = await ctx.client.download(job.file_url!, { stream: def.name });
-      } catch (err) {
-        if (err instanceof ExportUrlExpiredError && attempt === 1) {
-          ctx.log.warn(
-            `${def.name}: fiscal year ${year.id}: the file URL expired before download, exporting again`,
-          );
-          continue;
-        }
-        throw err;
-      }
-      const fixed = {
-        fiscal_year_id: year.id,
-        export_id: job.id,
-        exported_at: job.created_at ?? iso(exportedAt),
-      };
-      let rows = 0;
-      let previous = 0;
-      const deletedAt = iso(ctx.now());
-      for await (const row of fileRows(def, input)) {
-        // Numbers the old export had between two rows of the new one (blank lines) are gone too.
-        for (let n = previous + 1; n < row.number && n <= oldLast; n++) {
-          await w.tombstone({ fiscal_year_id: year.id, [numberField]: n }, deletedAt);
-        }
-        await w.record({ ...row.values, ...fixed, [numberField]: row.number });
-        previous = row.number;
-        emittedMax = Math.max(emittedMax, row.number);
-        rows++;
-      }
-      for (let n = previous + 1; n <= oldLast; n++) {
+
+  /** Emits the file's rows, and deletes for the numbers the previous export had and this one lacks. */
+  const emitFile = async (input: Readable, fixed: Record<string, unknown>) => {
+    let rows = 0;
+    let previous = 0;
+    const deletedAt = iso(ctx.now());
+    for await (const row of fileRows(def, input)) {
+      // Numbers the old export had between two rows of the new one (blank lines) are gone too.
+      for (let n = previous + 1; n < row.number && n <= oldLast; n++) {
         await w.tombstone({ fiscal_year_id: year.id, [numberField]: n }, deletedAt);
       }
-      ctx.log.info(`${def.name}: fiscal year ${year.id} (${year.start}..${year.finish}): ${rows} rows`);
-      return {
-        export_id: job.id,
-        exported_at: iso(exportedAt),
-        period_start: year.start,
-        period_end: year.finish,
-        status: year.status,
-        rows,
-        last_row: previous,
-      };
+      await w.record({ ...row.values, ...fixed, [numberField]: row.number });
+      previous = row.number;
+      emittedMax = Math.max(emittedMax, row.number);
+      rows++;
+    }
+    for (let n = previous + 1; n <= oldLast; n++) {
+      await w.tombstone({ fiscal_year_id: year.id, [numberField]: n }, deletedAt);
+    }
+    return { rows, lastRow: previous };
+  };
+
+  try {
+    let job: ExportJob | undefined;
+    let exportedAt = 0;
+    let created = 0;
+    let reads = 0;
+    for (;;) {
+      if (!job) {
+        exportedAt = ctx.now();
+        job = await createAndWait(ctx, def, year);
+        created++;
+        reads = 0;
+      }
+      try {
+        reads++;
+        const input = await ctx.client.download(job.file_url!, { stream: def.name });
+        const fixed = {
+          fiscal_year_id: year.id,
+          export_id: job.id,
+          exported_at: job.created_at ?? iso(exportedAt),
+        };
+        const { rows, lastRow } = await emitFile(input, fixed);
+        ctx.log.info(`${where} (${year.start}..${year.finish}): ${rows} rows`);
+        return {
+          export_id: job.id,
+          exported_at: iso(exportedAt),
+          period_start: year.start,
+          period_end: year.finish,
+          status: year.status,
+          rows,
+          last_row: lastRow,
+        };
+      } catch (err) {
+        if (err instanceof ExportUrlExpiredError && created < 2) {
+          ctx.log.warn(`${where}: the file URL expired before download, exporting again`);
+          job = undefined;
+          continue;
+        }
+        // A file that reads wrong is wrong: only a broken transfer is worth reading again. Rows are
+        // keyed by their number, so the rows emitted before the break are simply emitted again.
+        const broken = !(
+          err instanceof FecFormatError ||
+          err instanceof AglFormatError ||
+          err instanceof ExportUrlExpiredError
+        );
+        if (!broken || reads >= READ_ATTEMPTS) throw err;
+        ctx.log.warn(`${where}: the download broke off (${(err as Error).message}), reading the file again`);
+      }
     }
   } catch (err) {
     const error =
       err instanceof ExportFailedError
         ? err
-        : new ExportFailedError(
-            `${def.name}: fiscal year ${year.id} (${year.start}..${year.finish}): ${(err as Error).message}`,
-            { cause: err },
-          );
+        : new ExportFailedError(`${where} (${year.start}..${year.finish}): ${(err as Error).message}`, {
+            cause: err,
+          });
     // Rows of a half-read file may be in the table: remember the highest number so that the next
     // export deletes whatever this one left beyond its own rows. The year is exported again next run.
     return {
