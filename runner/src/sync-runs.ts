@@ -11,8 +11,17 @@ export const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')
 
 const table = (schema: string) => `${quoteIdent(schema)}.sync_runs`;
 
+/**
+ * Creates the schema and the table when missing. Checked first, because CREATE … IF NOT EXISTS still
+ * needs the CREATE privilege: a role that only owns an existing schema must be able to run syncs.
+ */
 export async function ensureSyncRunsTable(client: pg.Client, schema: string): Promise<void> {
-  await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+  const found = await client.query<{ schema: boolean; table: string | null }>(
+    'SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS schema, to_regclass($2) AS table',
+    [schema, table(schema)],
+  );
+  if (!found.rows[0]?.schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+  if (found.rows[0]?.table) return;
   await client.query(`
     CREATE TABLE IF NOT EXISTS ${table(schema)} (
       id bigserial PRIMARY KEY,
