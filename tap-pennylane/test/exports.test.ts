@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { Transform } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import type { FecRow } from '../../pennylane/src/export-formats.js';
 import type { Sandbox } from '../../sandbox/src/types.js';
@@ -148,6 +149,47 @@ describe('exports (FEC and analytical ledger) against the sandbox', () => {
     replica.apply(run.messages);
     const open = (sb.control.records('fiscal_years') as Year[]).find((y) => y.status === 'open')!;
     assert.deepEqual(tableRows(replica, 'fec', open, 'line_number'), fecOf(sb, open));
+  });
+});
+
+describe('a download that breaks off', () => {
+  it('is read again from the same file URL, and the table still holds exactly the export', async () => {
+    const sb = await sandbox({ size: { ...SIZE, fiscalYears: 1 }, seed: 13 });
+    try {
+      let downloads = 0;
+      const breakFirst = (client: PennylaneClient): ApiClient => ({
+        getJson: (p, q, c) => client.getJson(p, q, c),
+        postJson: (p, b, c) => client.postJson(p, b, c),
+        paginate: (p, q, c) => client.paginate(p, q, c),
+        paginateChangelog: (p, o, c) => client.paginateChangelog(p, o, c),
+        download: async (url, c) => {
+          const body = await client.download(url, c);
+          if (downloads++ > 0) return body;
+          // the connection dies after 3 kB: some rows were already emitted
+          let seen = 0;
+          const cut = new Transform({
+            transform(chunk: Buffer, _enc, done) {
+              seen += chunk.length;
+              if (seen > 3000) done(new Error('other side closed'));
+              else done(null, chunk);
+            },
+          });
+          return body.pipe(cut);
+        },
+      });
+      sb.control.resetCounters();
+      const run = await sync(sb, { catalog: catalogOf(['fec']), wrapClient: breakFirst });
+      assert.equal(run.summary.ok, true, run.summary.error);
+      assert.ok(
+        run.logs.some((l) => /the download broke off \(other side closed\), reading the file again/.test(l)),
+      );
+      assert.equal(exportPosts(sb, 'fecs'), 1, 'the export was not created again');
+      const replica = new Replica().apply(run.messages);
+      const [year] = sb.control.records('fiscal_years') as Year[];
+      assert.deepEqual(tableRows(replica, 'fec', year!, 'line_number'), fecOf(sb, year!));
+    } finally {
+      await sb.close();
+    }
   });
 });
 
