@@ -2,20 +2,23 @@
  * `npm run bench:ndjson [-- --lines N]`: our Singer reader (singer/src/reader.ts readSingerMessages:
  * line splitting with line numbers, JSON.parse, envelope checks) against the `ndjson` package's parser
  * (split2 + JSON.parse in a Transform) on the same file of Singer RECORD lines. Prints lines/s for each
- * and the ratio: the figure that justifies keeping our own reader.
+ * and the ratio: the figure that justifies keeping our own reader. `--write-docs` puts the figures in
+ * docs/readme/target-benchmarks.md.
  */
 import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ndjson from 'ndjson';
 import { readSingerMessages } from '../singer/src/reader.js';
+import { writeDocSection } from './bench-docs.js';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 };
 const LINES = arg('lines', 1_000_000);
-const ROUNDS = arg('rounds', 3);
+const ROUNDS = arg('rounds', 5);
+const WRITE_DOCS = process.argv.includes('--write-docs');
 
 /** Singer RECORD lines shaped like invoices (~300 bytes), written once to a temp file. */
 function writeInput(file: string): void {
@@ -88,13 +91,31 @@ try {
     };
   }
   const fmt = (x: number) => Math.round(x).toLocaleString('en');
-  console.log('| reader | lines/s |');
-  console.log('|---|---:|');
-  console.log(
+  const table = [
+    '| reader | lines/s |',
+    '|---|---:|',
     `| singer/src/reader.ts readSingerMessages (losslessNumbers, as the target) | ${fmt(best.ours)} |`,
-  );
-  console.log(`| ndjson package: ndjson.parse() (split2 + JSON.parse) | ${fmt(best.theirs)} |`);
-  console.log(`ratio ours/ndjson: ${(best.ours / best.theirs).toFixed(2)}`);
+    `| ndjson package: ndjson.parse() (split2 + JSON.parse) | ${fmt(best.theirs)} |`,
+  ];
+  const ratio = `ratio ours/ndjson: ${(best.ours / best.theirs).toFixed(2)}`;
+  const context = `${LINES.toLocaleString('en')} Singer RECORD lines (${mb.toFixed(0)} MB) from a page-cached file, best of ${ROUNDS} rounds each, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, load average (1 min) ${loadavg()[0]!.toFixed(1)}`;
+  console.log([...table, '', ratio, context].join('\n'));
+  if (WRITE_DOCS) {
+    writeDocSection(
+      'bench:ndjson',
+      [
+        '### Reading: our Singer reader against the ndjson package',
+        '',
+        `Measured with \`npm run bench:ndjson\` on ${new Date().toISOString().slice(0, 10)}: ${context}.`,
+        'Our reader also numbers lines (every error names `source:line`) and checks each message envelope.',
+        '',
+        ...table,
+        '',
+        `${ratio}.`,
+      ].join('\n'),
+    );
+    process.stderr.write('bench-ndjson: wrote docs/readme/target-benchmarks.md\n');
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

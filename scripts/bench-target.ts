@@ -31,6 +31,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { packageRoot } from '../singer/src/paths.js';
 import { startThrowawayPostgres } from '../test/support/embedded-postgres.js';
+import { writeDocSection } from './bench-docs.js';
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(`--${name}`);
@@ -412,7 +413,7 @@ try {
 
   if (WRITE_DOCS) {
     const doc = [
-      '## Benchmarks: target-postgres',
+      '### Loading: target-postgres against a raw COPY',
       '',
       `Measured with \`npm run bench:target${N === 1_000_000 ? '' : ` -- --rows ${N}`}\` on ${new Date().toISOString().slice(0, 10)}.`,
       'The benchmark generates invoice-shaped records (decimal strings with format singer.decimal, dates,',
@@ -432,10 +433,9 @@ try {
       '',
       'Run it yourself: `npm run bench:target` (1,000,000 rows; `-- --rows N` to change, `-- --tsx` to run the',
       'target from source, `BENCH_DATABASE_URL=postgres://…` to use your own server instead of a throwaway one).',
-      '`npm run bench:ndjson` compares our Singer reader with the `ndjson` package on 1,000,000 lines.',
       '',
     ].join('\n');
-    writeFileSync(join(packageRoot, 'docs/readme/target-benchmarks.md'), doc);
+    writeDocSection('bench:target', doc);
     say('wrote docs/readme/target-benchmarks.md');
   }
 } finally {
