@@ -193,3 +193,52 @@ test('time values as taps send them (no offset, microseconds) load into a time c
   );
   assert.deepEqual(got, [{ opens: '23:59:59.999999' }, { opens: '08:30:00' }, { opens: null }]);
 });
+
+test('flattening_max_depth 1 flattens one level: deeper objects stay jsonb in their parent__child column', async () => {
+  const flatSchema = freshSchema();
+  const input = ndjson([
+    schemaMsg('customers', {
+      id: { type: 'integer' },
+      billing: {
+        type: 'object',
+        properties: {
+          city: { type: 'string' },
+          address: { type: 'object', properties: { street: { type: 'string' }, zip: { type: 'string' } } },
+        },
+      },
+    }),
+    recordMsg('customers', {
+      id: 1,
+      billing: { city: 'Lyon', address: { street: '1 rue Neuve', zip: '69001' } },
+    }),
+  ]);
+  const flatRun = await runTarget(
+    writeConfig(db.url, flatSchema, { flattening_enabled: true, flattening_max_depth: 1 }),
+    input,
+  );
+  assertSucceeded(flatRun);
+  const types = await columnTypes(db.client, flatSchema, 'customers');
+  assert.equal(types.billing__city, 'text');
+  assert.equal(types.billing__address, 'jsonb');
+  assert.equal(types.billing, undefined, 'the flattened parent has no column of its own');
+  const got = await rows(
+    db.client,
+    `SELECT billing__city, billing__address FROM ${table(flatSchema, 'customers')}`,
+  );
+  assert.deepEqual(got, [
+    { billing__city: 'Lyon', billing__address: { street: '1 rue Neuve', zip: '69001' } },
+  ]);
+});
+
+test('add_record_metadata false creates no _sdc_ columns', async () => {
+  const bareSchema = freshSchema();
+  const bareRun = await runTarget(
+    writeConfig(db.url, bareSchema, { add_record_metadata: false }),
+    ndjson([
+      schemaMsg('journals', { id: { type: 'integer' }, code: { type: 'string' } }),
+      recordMsg('journals', { id: 1, code: 'VT' }),
+    ]),
+  );
+  assertSucceeded(bareRun);
+  assert.deepEqual(Object.keys(await columnTypes(db.client, bareSchema, 'journals')), ['id', 'code']);
+});
