@@ -7,6 +7,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { createLogger, redact } from '../../singer/src/log.js';
 import { packageVersion } from '../../singer/src/paths.js';
+import { ConfigError } from '../../singer/src/settings.js';
 import { loadDotEnv, loadRunnerConfig, RUNNER_ENV, requireToken } from './config.js';
 import { RunLockHeldError } from './run-lock.js';
 import { validateSchedule } from './schedule.js';
@@ -29,6 +30,9 @@ async function main(): Promise<number> {
     })
     .version(packageVersion)
     .strict()
+    .fail((msg, err) => {
+      throw err ?? new ConfigError(`${msg} (see --help)`);
+    })
     .help()
     .parseAsync();
   loadDotEnv(argv.dotenv);

@@ -10,6 +10,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { createLogger, redact } from '../../singer/src/log.js';
 import { packageVersion } from '../../singer/src/paths.js';
+import { ConfigError } from '../../singer/src/settings.js';
 import { loadDotEnv, loadRunnerConfig, requireToken } from './config.js';
 import { RunLockHeldError } from './run-lock.js';
 import { formatSummary } from './summary.js';
@@ -42,6 +43,9 @@ async function main(): Promise<number> {
     })
     .version(packageVersion)
     .strict()
+    .fail((msg, err) => {
+      throw err ?? new ConfigError(`${msg} (see --help)`);
+    })
     .help()
     .parseAsync();
 
