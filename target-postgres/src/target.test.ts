@@ -381,4 +381,15 @@ describe('runTarget', () => {
       assert.deepEqual([...got].sort(), [...expected].sort(), `${keyType} keys`);
     }
   });
+  it('prints every state of a chatty tap, in order, after its records are committed', async () => {
+    const lines: unknown[] = [schemaMsg('t', { id: { type: 'integer' } })];
+    for (let i = 1; i <= 50; i++) lines.push(rec('t', { id: i }), { type: 'STATE', value: { i } });
+    const { states } = await load('ch', lines);
+    assert.deepEqual(
+      states,
+      Array.from({ length: 50 }, (_, k) => ({ i: k + 1 })),
+    );
+    const r = await db.client.query('SELECT count(*)::int AS n FROM ch.t');
+    assert.equal(r.rows[0].n, 50);
+  });
 });

@@ -14,6 +14,9 @@ import { StateTracker } from './state-tracker.js';
 import { LoadError, type StreamCounts, StreamLoader } from './stream-loader.js';
 import { RecordValidationError, RecordValidator } from './validator.js';
 
+/** A STATE commits at most this often; states arriving faster wait for the next commit. */
+const STATE_COMMIT_INTERVAL_MS = 1000;
+
 export type TargetSummary = { streams: Record<string, StreamCounts>; seconds: number; nulRemoved: number };
 
 export type RunTargetOptions = {
@@ -61,6 +64,8 @@ class Engine {
   private lastFlushAll = Date.now();
   private receivedAtMs = 0;
   private emitting: Promise<void> = Promise.resolve();
+  private lastStateCommit = 0;
+  private stateWaitingSince: number | undefined;
   private readonly meta: RecordMeta = {
     extractedAt: undefined,
     receivedAt: '',
@@ -100,7 +105,7 @@ class Engine {
     } finally {
       await client.end();
     }
-    const periodMs = Math.max(10, Math.min(1000, this.config.maxBatchAgeSeconds * 250));
+    const periodMs = Math.max(10, Math.min(250, this.config.maxBatchAgeSeconds * 250));
     this.timer = setInterval(() => this.tick(), periodMs);
     this.timer.unref();
   }
@@ -111,7 +116,10 @@ class Engine {
 
   /** max_batch_age_seconds: while input is idle the timer commits itself; during a message, it asks the loop to. */
   private tick(): void {
-    if (Date.now() - this.lastFlushAll < this.config.maxBatchAgeSeconds * 1000) return;
+    const now = Date.now();
+    const stateDue =
+      this.stateWaitingSince !== undefined && now - this.stateWaitingSince >= STATE_COMMIT_INTERVAL_MS;
+    if (!stateDue && now - this.lastFlushAll < this.config.maxBatchAgeSeconds * 1000) return;
     if (this.handling || this.background) {
       this.ageDue = true;
       return;
@@ -248,13 +256,22 @@ class Engine {
 
   /**
    * Every stream with uncommitted records starts committing (in the background, on its own connection,
-   * while input goes on); the state is printed when the last of those commits is done.
+   * while input goes on); the state is printed when the last of those commits is done. A tap that sends
+   * states faster than one per STATE_COMMIT_INTERVAL_MS gets them committed (and printed) at that pace:
+   * the later ones wait for the next commit, at most that long.
    */
   private async onState(value: unknown): Promise<void> {
     this.tracker.stateReceived(value);
     await this.applyPendingActivations();
     if (this.tracker.pending) {
-      await Promise.all(this.tracker.uncommittedStreams().map((s) => this.loaders.get(s)?.rotate()));
+      const now = Date.now();
+      if (now - this.lastStateCommit >= STATE_COMMIT_INTERVAL_MS) {
+        this.lastStateCommit = now;
+        this.stateWaitingSince = undefined;
+        await Promise.all(this.tracker.uncommittedStreams().map((s) => this.loaders.get(s)?.rotate()));
+      } else {
+        this.stateWaitingSince ??= now;
+      }
     }
     await this.emitReady();
   }
@@ -300,6 +317,7 @@ class Engine {
   private async flushAll(reason: string): Promise<void> {
     const streams = this.tracker.uncommittedStreams();
     if (streams.length > 0) this.log.debug(`committing ${streams.length} stream(s): ${reason}`);
+    this.stateWaitingSince = undefined;
     await this.flushStreams(streams);
     this.lastFlushAll = Date.now();
     await this.emitReady();
