@@ -1,5 +1,5 @@
 /**
- * `npm run bench:tap [-- --scale 10] [--size large|small] [--tsx]`
+ * `npm run bench:tap [-- --scale 10] [--size large|small] [--tsx] [--no-load]`
  *
  * 1. Full sync: the `large` sandbox enforcing the rate limit scaled up (`--scale` × 25 requests per 5 s),
  *    tap-pennylane (the CLI, with the same budget) | target-postgres into an embedded PostgreSQL. The
@@ -15,7 +15,17 @@
  */
 
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  createWriteStream,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
@@ -35,6 +45,7 @@ const option = (name: string, fallback: string): string => {
 const SCALE = Number(option('scale', '10'));
 const SIZE = option('size', 'large') as 'large' | 'small';
 const USE_TSX = argv.includes('--tsx');
+const NO_LOAD = argv.includes('--no-load');
 const say = (s: string) => process.stderr.write(`bench-tap: ${s}\n`);
 const FISCAL_YEARS_BACK = 2;
 
@@ -88,6 +99,26 @@ async function tapToFile(tapArgs: string[], env: NodeJS.ProcessEnv, file: string
   const seconds = (performance.now() - t0) / 1000;
   await written;
   return { seconds, tapCode, targetCode: 0, tapErr, targetErr: '', state: undefined };
+}
+
+/** The value of the last STATE message of a file of Singer messages (read from its end). */
+function lastState(file: string): unknown {
+  const size = statSync(file).size;
+  const fd = openSync(file, 'r');
+  try {
+    const length = Math.min(size, 4_000_000);
+    const buffer = Buffer.alloc(length);
+    readSync(fd, buffer, 0, length, size - length);
+    const line = buffer
+      .toString('utf8')
+      .split('\n')
+      .reverse()
+      .find((l) => l.startsWith('{"type":"STATE"'));
+    if (!line) throw new Error(`no STATE at the end of ${file}`);
+    return (JSON.parse(line) as { value: unknown }).value;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Loads a file of Singer messages with target-postgres; returns its last state and the time taken. */
@@ -295,16 +326,24 @@ try {
     `full sync: ${full.seconds.toFixed(1)} s, floor ${floor.toFixed(1)} s (${minimum} requests ÷ ${rate} per s): ratio ${ratio.toFixed(3)} (target ≤ 1.1); requests made ${made} vs minimum ${minimum}`,
   );
 
-  // The data into PostgreSQL (not timed against the tap: it is the target's own benchmark).
-  const load = await loadFile(output, env);
-  say(
-    `loaded ${(statSync(output).size / 1e6).toFixed(0)} MB of messages into PostgreSQL in ${load.seconds.toFixed(1)} s`,
-  );
+  // The data into PostgreSQL (not timed against the tap: it is the target's own benchmark). With
+  // --no-load the incremental run starts from the tap's last STATE and meets empty tables instead.
+  let fullState: unknown;
+  if (NO_LOAD) {
+    fullState = lastState(output);
+    say('--no-load: the incremental run writes into empty tables');
+  } else {
+    const load = await loadFile(output, env);
+    fullState = load.state;
+    say(
+      `loaded ${(statSync(output).size / 1e6).toFixed(0)} MB of messages into PostgreSQL in ${load.seconds.toFixed(1)} s`,
+    );
+  }
   rmSync(output);
 
   // 2. Incremental at the real budget, end to end into PostgreSQL.
   const stateFile = join(dir, 'state.json');
-  writeFileSync(stateFile, JSON.stringify(load.state));
+  writeFileSync(stateFile, JSON.stringify(fullState));
   const base = await incrementalBase(sb);
   const { changes, minimum: changeMinimum } = makeChanges(sb);
   sb.control.setRateLimit({ ...RATE_LIMIT });
