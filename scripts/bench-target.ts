@@ -19,6 +19,7 @@ import {
   createWriteStream,
   existsSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -267,6 +268,46 @@ async function runCli(
   return { seconds, rssMb: peakKb / 1024, cpuSeconds: cpuTicks / 100 };
 }
 
+/**
+ * CPU seconds PostgreSQL has used so far (the postmaster, its live children, and the children it has
+ * reaped), read from /proc; undefined when the server is not a local process we can see.
+ */
+function postgresCpu(postmaster: number | undefined): number | undefined {
+  if (!postmaster) return undefined;
+  const fields = (pid: number | string) => {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  };
+  try {
+    const own = fields(postmaster);
+    // utime, stime, cutime, cstime = fields 14-17, i.e. indexes 11-14 after the command name
+    let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const f = fields(entry);
+        if (Number(f[1]) === postmaster) ticks += Number(f[11]) + Number(f[12]);
+      } catch {
+        // gone meanwhile
+      }
+    }
+    return ticks / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs `fn` and returns its result with the PostgreSQL CPU seconds it cost. */
+async function withPgCpu<T>(
+  postmaster: number | undefined,
+  fn: () => Promise<T>,
+): Promise<[T, number | undefined]> {
+  const before = postgresCpu(postmaster);
+  const result = await fn();
+  const after = postgresCpu(postmaster);
+  return [result, before !== undefined && after !== undefined ? after - before : undefined];
+}
+
 async function timed(fn: () => Promise<unknown>): Promise<number> {
   const started = process.hrtime.bigint();
   await fn();
@@ -301,6 +342,15 @@ await client.connect();
 
 try {
   const cmd = targetCommand();
+  // the postmaster is the parent of our backend, when the server runs on this machine
+  const backend = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+  let postmaster: number | undefined;
+  try {
+    const stat = readFileSync(`/proc/${backend}/stat`, 'utf8');
+    postmaster = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    postmaster = undefined; // a remote server: no CPU figures
+  }
   const pgVersion = (await client.query<{ v: string }>("SELECT current_setting('server_version') AS v"))
     .rows[0]!.v;
   const config = (schema: string) => {
@@ -328,7 +378,9 @@ try {
 
   say(`target: insert of ${N.toLocaleString('en')} rows`);
   await client.query('CHECKPOINT');
-  const tInsert = await runCli(cmd, config('bench_target'), singerInsert);
+  const [tInsert, pgTInsert] = await withPgCpu(postmaster, () =>
+    runCli(cmd, config('bench_target'), singerInsert),
+  );
 
   const target = `${q('bench_target')}.${q(STREAM)}`;
   const columns = (
@@ -351,11 +403,15 @@ try {
   const list = columns.map(q).join(', ');
   say(`raw COPY: insert of ${N.toLocaleString('en')} rows`);
   await client.query('CHECKPOINT');
-  const rInsert = await timed(() => copyInto(client, `COPY ${raw} (${list}) FROM STDIN`, copyInsert));
+  const [rInsert, pgRInsert] = await withPgCpu(postmaster, () =>
+    timed(() => copyInto(client, `COPY ${raw} (${list}) FROM STDIN`, copyInsert)),
+  );
 
   say(`target: upsert of the same ${N.toLocaleString('en')} keys with changed values`);
   await client.query('CHECKPOINT');
-  const tUpsert = await runCli(cmd, config('bench_target'), singerUpsert);
+  const [tUpsert, pgTUpsert] = await withPgCpu(postmaster, () =>
+    runCli(cmd, config('bench_target'), singerUpsert),
+  );
   const changed = (
     await client.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM ${target} WHERE status = 'paid' AND remaining_amount_with_tax = 0`,
@@ -369,15 +425,17 @@ try {
     .filter((c) => c !== 'id')
     .map((c) => `${q(c)} = EXCLUDED.${q(c)}`)
     .join(', ');
-  const rUpsert = await timed(async () => {
-    await client.query('BEGIN');
-    await client.query(`CREATE TEMP TABLE stage (LIKE ${raw} INCLUDING DEFAULTS) ON COMMIT DROP`);
-    await copyInto(client, `COPY stage (${list}) FROM STDIN`, copyUpsert);
-    await client.query(
-      `INSERT INTO ${raw} (${list}) SELECT ${list} FROM stage ON CONFLICT (id) DO UPDATE SET ${updates}`,
-    );
-    await client.query('COMMIT');
-  });
+  const [rUpsert, pgRUpsert] = await withPgCpu(postmaster, () =>
+    timed(async () => {
+      await client.query('BEGIN');
+      await client.query(`CREATE TEMP TABLE stage (LIKE ${raw} INCLUDING DEFAULTS) ON COMMIT DROP`);
+      await copyInto(client, `COPY stage (${list}) FROM STDIN`, copyUpsert);
+      await client.query(
+        `INSERT INTO ${raw} (${list}) SELECT ${list} FROM stage ON CONFLICT (id) DO UPDATE SET ${updates}`,
+      );
+      await client.query('COMMIT');
+    }),
+  );
 
   // ------------------------------------------------------------------------------------------------
   const rate = (s: number, n = N) => n / s;
@@ -395,12 +453,28 @@ try {
     `| upsert of the same keys, changed values | ${fmt(rate(tUpsert.seconds))} | ${fmt(rate(rUpsert))} (COPY to staging + INSERT … ON CONFLICT) | ${upsertRatio.toFixed(2)} | ${tUpsert.rssMb.toFixed(0)} MB | ${tUpsert.cpuSeconds.toFixed(1)} s |`,
     `| insert of N/4 = ${SMALL.toLocaleString('en')} rows (memory reference) | ${fmt(rate(small.seconds, SMALL))} | | | ${small.rssMb.toFixed(0)} MB | ${small.cpuSeconds.toFixed(1)} s |`,
   ];
+  /**
+   * Load-independent comparison: CPU seconds per phase. The raw COPY is one PostgreSQL backend, so on an
+   * idle machine its rate is N / its CPU; the target's rate is at best N / max(node CPU, PostgreSQL CPU)
+   * when the two overlap on separate cores, at worst N / (node + PostgreSQL CPU).
+   */
+  const cpuLines = (): string[] => {
+    const phase = (name: string, t: TargetResult, pgT: number | undefined, pgR: number | undefined) => {
+      if (pgT === undefined || pgR === undefined)
+        return `${name}: PostgreSQL CPU not measurable (remote server)`;
+      const best = pgR / Math.max(t.cpuSeconds, pgT);
+      const worst = pgR / (t.cpuSeconds + pgT);
+      return `${name} CPU: target ${t.cpuSeconds.toFixed(1)} s node + ${pgT.toFixed(1)} s PostgreSQL, raw ${pgR.toFixed(1)} s PostgreSQL → idle-machine ratio between ${worst.toFixed(2)} and ${best.toFixed(2)}`;
+    };
+    return [phase('insert', tInsert, pgTInsert, pgRInsert), phase('upsert', tUpsert, pgTUpsert, pgRUpsert)];
+  };
   const checks = [
     `insert ratio ${insertRatio.toFixed(2)} (target ≥ 0.70): ${verdict(insertRatio >= 0.7)}`,
     `upsert ratio ${upsertRatio.toFixed(2)} (target ≥ 0.70): ${verdict(upsertRatio >= 0.7)}`,
     `peak RSS ${peak.toFixed(0)} MB (target ≤ 250 MB): ${verdict(peak <= 250)}`,
     `RSS flat as N grows: ${small.rssMb.toFixed(0)} MB at ${SMALL.toLocaleString('en')} rows, ${peak.toFixed(0)} MB at ${N.toLocaleString('en')}: ${verdict(flat)}`,
 
+    ...cpuLines(),
     `the target's own CPU per row: ${((tInsert.cpuSeconds / N) * 1e6).toFixed(1)} µs (insert), ${((tUpsert.cpuSeconds / N) * 1e6).toFixed(1)} µs (upsert); one core cannot load faster than ${fmt(N / tInsert.cpuSeconds)} rows/s, whatever the load on the machine`,
   ];
   const context = [
