@@ -392,4 +392,26 @@ describe('runTarget', () => {
     const r = await db.client.query('SELECT count(*)::int AS n FROM ch.t');
     assert.equal(r.rows[0].n, 50);
   });
+  it('loads interleaved streams correctly with a single connection allowed', async () => {
+    const lines: unknown[] = ['a', 'b', 'c'].map((st) =>
+      schemaMsg(st, { id: { type: 'integer' }, v: { type: 'string' } }),
+    );
+    for (let i = 1; i <= 30; i++) {
+      const st = ['a', 'b', 'c'][i % 3]!;
+      lines.push(rec(st, { id: i % 7, v: `v${i}` }));
+      if (i % 10 === 0) lines.push({ type: 'STATE', value: i });
+    }
+    const { states } = await load('pool', lines, { max_parallelism: 1, batch_size_rows: 4 });
+    assert.deepEqual(states, [10, 20, 30]);
+    for (const st of ['a', 'b', 'c']) {
+      const expected = new Map<number, string>();
+      for (let i = 1; i <= 30; i++) if (['a', 'b', 'c'][i % 3] === st) expected.set(i % 7, `v${i}`);
+      const r = await db.client.query(`SELECT id::int AS id, v FROM pool.${st} ORDER BY id`);
+      assert.deepEqual(
+        r.rows.map((x) => [x.id, x.v]),
+        [...expected].sort((x, y) => x[0] - y[0]),
+        `stream ${st}`,
+      );
+    }
+  });
 });
