@@ -157,8 +157,9 @@ export async function runTap(opts: RunTapOptions): Promise<TapSummary> {
         ? setInterval(() => {
             const records = [...writers.values()].reduce((n, w) => n + w.counts.records, 0);
             const st = stats();
+            const perStream = [...running].map((n) => `${n} ${writers.get(n)?.counts.records ?? 0}`);
             log.info(
-              `progress: ${records} records, ${st?.requests ?? '?'} requests, ${st?.rateWaits ?? '?'} rate waits; running: ${[...running].join(', ')}`,
+              `progress: ${records} records, ${st?.requests ?? '?'} requests, ${st?.rateWaits ?? '?'} rate waits; running (records): ${perStream.join(', ')}`,
             );
           }, progressEvery)
         : undefined;
@@ -242,8 +243,11 @@ export async function runTap(opts: RunTapOptions): Promise<TapSummary> {
       }
     };
 
-    await Promise.all(selected.map(runStream));
-    if (timer) clearInterval(timer);
+    try {
+      await Promise.all(selected.map(runStream));
+    } finally {
+      if (timer) clearInterval(timer);
+    }
     await out.emitState();
 
     const list = Object.values(results);
