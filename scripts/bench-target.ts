@@ -498,7 +498,7 @@ try {
       'its baseline is a raw `COPY` into a staging table followed by `INSERT … ON CONFLICT DO UPDATE`.',
 
       'Both sides share the machine: when other work loads it (see the load average below) both slow down and',
-      'the ratio moves toward 1, so read it with the target CPU column, which does not depend on the load.',
+      'the wall-clock ratio moves around; the CPU lines (from /proc, independent of the load) bound the ratio on an idle machine.',
       '',
       ...lines,
       '',
