@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -26,7 +27,8 @@ export async function startThrowawayPostgres(): Promise<RunningPostgres> {
   const dir = mkdtempSync(join(tmpdir(), 'pg-test-'));
   chmodSync(dir, 0o755); // the server runs as the unprivileged user the package creates
   const port = await freePort();
-  const password = 'test';
+  // Random and long: the logger masks secrets wherever they appear, so a short common word would garble messages.
+  const password = randomBytes(12).toString('hex');
   const pg = new EmbeddedPostgres({
     databaseDir: join(dir, 'data'),
     user: 'postgres',
