@@ -38,6 +38,7 @@ describe('tap-pennylane config', () => {
       rateLimitWindowSeconds: 5,
       fiscalYearsBack: 2,
       exportMaxAgeHours: 24,
+      fullListingMaxAgeHours: 24,
       reexportClosedYears: false,
       exportPollTimeoutSeconds: 600,
       exportPollIntervalSeconds: 5,

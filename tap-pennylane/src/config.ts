@@ -58,6 +58,13 @@ const SETTINGS: Setting[] = [
       "An open fiscal year's exports are requested again once the last one is older than this; closed years are exported once.",
   },
   {
+    name: 'full_listing_max_age_hours',
+    kind: 'number',
+    default: 24,
+    description:
+      'Between full listings, incremental runs read only new ledger accounts and the trial balances of open years; both are read in full (with deletions) once the last full listing is older than this.',
+  },
+  {
     name: 'reexport_closed_years',
     kind: 'boolean',
     default: false,
@@ -116,6 +123,7 @@ export type TapConfig = {
   rateLimitWindowSeconds: number;
   fiscalYearsBack: number;
   exportMaxAgeHours: number;
+  fullListingMaxAgeHours: number;
   reexportClosedYears: boolean;
   exportPollTimeoutSeconds: number;
   exportPollIntervalSeconds: number;
@@ -224,6 +232,7 @@ export function toTapConfig(raw: Record<string, unknown>): TapConfig {
     }),
     fiscalYearsBack: numberSetting(raw, 'fiscal_years_back', { integer: true, min: 0 }),
     exportMaxAgeHours: numberSetting(raw, 'export_max_age_hours', { integer: false, min: 0 }),
+    fullListingMaxAgeHours: numberSetting(raw, 'full_listing_max_age_hours', { integer: false, min: 0 }),
     reexportClosedYears: booleanSetting(raw, 'reexport_closed_years'),
     exportPollTimeoutSeconds: numberSetting(raw, 'export_poll_timeout_seconds', {
       integer: false,

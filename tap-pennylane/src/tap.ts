@@ -12,6 +12,7 @@ import { Output, type StreamCounts, StreamWriter } from './sync/emitter.js';
 import { syncExport } from './sync/export.js';
 import { type FiscalYear, toFiscalYear, yearsInScope } from './sync/fiscal-years.js';
 import { type RefreshSource, referencedId, syncFullTable } from './sync/full-table.js';
+import type { SplitPolicy } from './sync/listing.js';
 import { syncPerFiscalYear } from './sync/per-fiscal-year.js';
 import { checkScopes } from './sync/scopes.js';
 import { parseState, StateStore } from './sync/state.js';
@@ -66,6 +67,8 @@ export type RunTapOptions = {
   stateEvery?: number;
   /** Progress line period on stderr (default 10 s; 0 = none). */
   progressEveryMs?: number;
+  /** How big listings are cut into id ranges read side by side (default: from the rate budget). */
+  splitPolicy?: SplitPolicy;
 };
 
 type Deferred<T> = { promise: Promise<T>; resolve(v: T): void; reject(e: unknown): void };
@@ -131,7 +134,16 @@ export async function runTap(opts: RunTapOptions): Promise<TapSummary> {
       }
       return yearsInScope(all, config.fiscalYearsBack, config.startDate);
     };
-    const ctx: SyncContext = { config, client, state, out, log, now, fiscalYearsInScope };
+    const ctx: SyncContext = {
+      config,
+      client,
+      state,
+      out,
+      log,
+      now,
+      fiscalYearsInScope,
+      ...(opts.splitPolicy ? { splitPolicy: opts.splitPolicy } : {}),
+    };
 
     // Change feeds: a changelog stream that another selected stream refreshes from (ledger_entry_lines).
     const feeds = new Map<string, Deferred<ChangeFeed> & { ids: Set<number>; idField: string }>();

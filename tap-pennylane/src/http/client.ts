@@ -27,6 +27,7 @@ import {
   backoffDelayMs,
   DEFAULT_RETRY,
   describeNetworkError,
+  isClosedSocket,
   isTransientNetworkError,
   neverReachedServer,
   parseRetryAfterMs,
@@ -139,7 +140,10 @@ export class PennylaneClient {
     });
     this.agent = new Agent({
       connections: opts.connections ?? 16,
-      keepAliveTimeout: 10_000,
+      // Idle sockets are dropped after 4 s, below common server idle timeouts (Node's 5 s, nginx's
+      // 75 s, ALB's 60 s), and a server's `Keep-Alive: timeout=N` hint lowers it (to N − 2 s).
+      keepAliveTimeout: 4_000,
+      keepAliveMaxTimeout: 4_000,
       headersTimeout: opts.timeoutMs,
       bodyTimeout: opts.timeoutMs,
       connect: { timeout: Math.min(opts.timeoutMs, 15_000) },
@@ -276,10 +280,14 @@ export class PennylaneClient {
   private async execute(a: Attempt): Promise<unknown> {
     let failures = 0;
     let rateWaits = 0;
-    const retryOrThrow = async (error: PennylaneApiError, retryable: boolean): Promise<void> => {
+    const retryOrThrow = async (
+      error: PennylaneApiError,
+      retryable: boolean,
+      immediate = false,
+    ): Promise<void> => {
       failures++;
       if (!retryable || failures >= this.retry.maxAttempts) throw error;
-      const delay = backoffDelayMs(failures, this.retry, this.retry.random);
+      const delay = immediate ? 0 : backoffDelayMs(failures, this.retry, this.retry.random);
       this.counters.retries++;
       this.log.warn(
         `${error.message.split(' — ')[0]}; attempt ${failures + 1}/${this.retry.maxAttempts} in ${delay} ms`,
@@ -311,7 +319,9 @@ export class PennylaneClient {
           cause: err,
         });
         const retryable = isTransientNetworkError(err) && (a.idempotent || neverReachedServer(err));
-        await retryOrThrow(error, retryable);
+        // A kept-alive socket the server closed as we reused it: the next connection is fresh, so
+        // the first such failure is retried at once.
+        await retryOrThrow(error, retryable, failures === 0 && isClosedSocket(err));
         continue;
       }
       const status = res.statusCode;

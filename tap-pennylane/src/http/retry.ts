@@ -97,6 +97,13 @@ export const isTransientNetworkError = (err: unknown): boolean =>
   errorCodes(err).some((c) => TRANSIENT_CODES.has(c)) ||
   (err instanceof Error && /terminated|other side closed|socket hang up/i.test(err.message));
 
+/**
+ * The server closed the connection before answering (`other side closed`, a reset): what a kept-alive
+ * socket does when the server dropped it while our request was on its way.
+ */
+export const isClosedSocket = (err: unknown): boolean =>
+  errorCodes(err).some((c) => c === 'UND_ERR_SOCKET' || c === 'ECONNRESET' || c === 'EPIPE');
+
 /** A short description of a network failure for messages: the first code, else the message. */
 export function describeNetworkError(err: unknown): string {
   const code = errorCodes(err)[0];

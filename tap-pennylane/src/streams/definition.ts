@@ -30,6 +30,12 @@ export type FullTableStream = Common & {
    * to (ledger_entries via the ledger_entry_lines events) instead of listing everything.
    */
   refreshFrom?: { stream: string; idField: string };
+  /**
+   * On incremental runs, read only the ids above the highest one seen (ledger_accounts: a chart of
+   * accounts mostly grows), and list in full once the last full listing is older than
+   * full_listing_max_age_hours.
+   */
+  newIdsBetweenFullListings?: boolean;
 };
 
 /** One export job per fiscal year in scope; rows parsed from the downloaded file. */

@@ -33,6 +33,8 @@ export const STREAMS: readonly StreamDefinition[] = [
     resource: 'ledger_accounts',
     key: ['id'],
     scopes: scopeOf('ledger_accounts'),
+    // Thousands of accounts (8 pages at the large size): incremental runs read only the new ones.
+    newIdsBetweenFullListings: true,
     description: 'Chart of accounts; the same number can exist under several ids (one per VAT rate).',
   },
   {

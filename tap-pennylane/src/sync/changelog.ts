@@ -3,6 +3,7 @@ import { UnprocessableError } from '../http/errors.js';
 import type { ChangelogStream } from '../streams/definition.js';
 import { type ApiRecord, type ChangelogEvent, chunks, idInFilter, iso, type SyncContext } from './context.js';
 import type { StreamWriter } from './emitter.js';
+import { listAll } from './listing.js';
 import { type ChangelogBookmark, readChangelogBookmark } from './state.js';
 
 /** A bookmark older than this is not even tried: the changelog would answer 422. */
@@ -79,13 +80,7 @@ async function fullListing(
   // Only a first sync announces the version up front: on a re-sync that would empty the table for
   // its readers until the listing ends, and for good if the run failed half way.
   if (firstSync) await w.activateVersion(version);
-  const resource = LIST_RESOURCES[def.resource];
-  const pages = ctx.client.paginate<ApiRecord>(
-    resource.path,
-    { sort: 'id', limit: resource.maxLimit },
-    { stream: def.name },
-  );
-  for await (const page of pages) for (const record of page) await w.record(record, version);
+  await listAll(ctx, def.resource, def.name, (record) => w.record(record, version));
   await w.activateVersion(version);
   const through = iso(t0);
   ctx.state.set(def.name, { changelog_at: through, version } satisfies ChangelogBookmark);

@@ -3,6 +3,7 @@ import type { TapConfig } from '../config.js';
 import type { ChangelogEvent, PennylaneClient } from '../http/client.js';
 import type { Output } from './emitter.js';
 import type { FiscalYear } from './fiscal-years.js';
+import type { SplitPolicy } from './listing.js';
 import type { StateStore } from './state.js';
 
 export type { ChangelogEvent };
@@ -24,6 +25,8 @@ export type SyncContext = {
   now: () => number;
   /** The fiscal years in scope for exports and trial balances (listed once per run). */
   fiscalYearsInScope: () => Promise<FiscalYear[]>;
+  /** How big listings are cut into id ranges (default: from the rate budget, see listing.ts). */
+  splitPolicy?: SplitPolicy;
 };
 
 export type ApiRecord = Record<string, unknown> & { id?: number };

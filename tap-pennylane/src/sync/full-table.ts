@@ -3,6 +3,7 @@ import type { FullTableStream } from '../streams/definition.js';
 import type { ChangeFeed } from './changelog.js';
 import { type ApiRecord, chunks, idInFilter, iso, type SyncContext } from './context.js';
 import type { StreamWriter } from './emitter.js';
+import { listAll } from './listing.js';
 import { type FullTableBookmark, readFullTableBookmark } from './state.js';
 
 const ID_BATCH = 100;
@@ -20,6 +21,16 @@ export function referencedId(record: ApiRecord, idField: string): number | undef
   if (v && typeof v === 'object' && typeof (v as { id?: unknown }).id === 'number')
     return (v as { id: number }).id;
   return undefined;
+}
+
+/** Whether the last full pass (started at `complete_at`) is older than full_listing_max_age_hours. */
+export function fullListingDue(
+  prior: FullTableBookmark | undefined,
+  now: number,
+  maxAgeHours: number,
+): boolean {
+  if (!prior?.complete_at) return true;
+  return now - Date.parse(prior.complete_at) >= maxAgeHours * 3_600_000;
 }
 
 /**
@@ -46,23 +57,62 @@ export async function syncFullTable(
     }
     ctx.log.info(`${def.name}: full pass (${def.refreshFrom?.stream} was listed in full or is behind)`);
   }
+  if (
+    def.newIdsBetweenFullListings &&
+    prior?.max_id !== undefined &&
+    !ctx.config.fullRefresh &&
+    !fullListingDue(prior, ctx.now(), ctx.config.fullListingMaxAgeHours)
+  ) {
+    await readNewIds(ctx, w, def, prior, prior.max_id);
+    return;
+  }
   const t0 = ctx.now();
   const version = t0;
   if (!prior) await w.activateVersion(version);
+  const maxId = await listAll(ctx, def.resource, def.name, async (record) => {
+    opts.collect?.(record);
+    await w.record(record, version);
+  });
+  await w.activateVersion(version);
+  ctx.state.set(def.name, {
+    version,
+    complete_at: iso(t0),
+    ...(def.newIdsBetweenFullListings ? { max_id: maxId ?? prior?.max_id ?? 0 } : {}),
+  } satisfies FullTableBookmark);
+}
+
+/**
+ * Between full listings: only the records created since (ids above the highest one emitted), with the
+ * version of the last full listing. Changes to older records and deletes wait for the next full listing.
+ */
+async function readNewIds(
+  ctx: SyncContext,
+  w: StreamWriter,
+  def: FullTableStream,
+  prior: FullTableBookmark,
+  after: number,
+): Promise<void> {
   const resource = LIST_RESOURCES[def.resource];
+  let maxId = after;
+  let count = 0;
   const pages = ctx.client.paginate<ApiRecord>(
     resource.path,
-    { sort: 'id', limit: resource.maxLimit },
+    {
+      filter: JSON.stringify([{ field: 'id', operator: 'gt', value: after }]),
+      sort: 'id',
+      limit: resource.maxLimit,
+    },
     { stream: def.name },
   );
   for await (const page of pages) {
     for (const record of page) {
-      opts.collect?.(record);
-      await w.record(record, version);
+      if (typeof record.id === 'number' && record.id > maxId) maxId = record.id;
+      count++;
+      await w.record(record, prior.version);
     }
   }
-  await w.activateVersion(version);
-  ctx.state.set(def.name, { version, complete_at: iso(t0) } satisfies FullTableBookmark);
+  ctx.log.info(`${def.name}: ${count} new since id ${after} (listed in full at ${prior.complete_at})`);
+  ctx.state.set(def.name, { ...prior, max_id: maxId } satisfies FullTableBookmark);
 }
 
 /** Refetches the given ids with `id in` batches; an id the API no longer returns is a delete. */

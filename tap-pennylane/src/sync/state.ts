@@ -22,6 +22,10 @@ export type FullTableBookmark = {
    * when the source's changelog read this run starts at or before it.
    */
   complete_at?: string;
+  /** Streams that read only new ids between full listings (ledger_accounts): the highest id emitted. */
+  max_id?: number;
+  /** trial_balance: each fiscal year read since the last full pass, with its status when it was read. */
+  years?: Record<string, string>;
 };
 
 /** One export (FEC or analytical ledger) of one fiscal year. */
@@ -95,9 +99,14 @@ export function readChangelogBookmark(raw: unknown): ChangelogBookmark | string 
 
 export function readFullTableBookmark(raw: unknown): FullTableBookmark | undefined {
   if (!isObject(raw) || typeof raw.version !== 'number') return undefined;
+  const years = isObject(raw.years)
+    ? Object.fromEntries(Object.entries(raw.years).filter(([, v]) => typeof v === 'string'))
+    : undefined;
   return {
     version: raw.version,
     ...(isInstant(raw.complete_at) ? { complete_at: raw.complete_at } : {}),
+    ...(typeof raw.max_id === 'number' ? { max_id: raw.max_id } : {}),
+    ...(years ? { years: years as Record<string, string> } : {}),
   };
 }
 

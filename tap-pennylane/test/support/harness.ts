@@ -8,6 +8,7 @@ import { selectStreams } from '../../src/catalog/select.js';
 import { type TapConfig, toTapConfig } from '../../src/config.js';
 import { PennylaneClient } from '../../src/http/client.js';
 import type { ApiClient } from '../../src/sync/context.js';
+import type { SplitPolicy } from '../../src/sync/listing.js';
 import { runTap, type TapSummary } from '../../src/tap.js';
 
 /** A fast sandbox budget for the tests that are not about the rate limit. */
@@ -63,6 +64,7 @@ export async function sync(
     now?: () => number;
     /** Stand between the tap and its client (to act at a precise moment of the run). */
     wrapClient?: (client: PennylaneClient) => ApiClient;
+    splitPolicy?: SplitPolicy;
   } = {},
 ): Promise<SyncResult> {
   const config = configFor(sb, opts.config);
@@ -89,6 +91,7 @@ export async function sync(
       client: opts.wrapClient ? opts.wrapClient(client) : client,
       now: opts.now ?? (() => sb.control.now().getTime()),
       progressEveryMs: 0,
+      ...(opts.splitPolicy ? { splitPolicy: opts.splitPolicy } : {}),
     });
     const states = messages.filter((m) => m.type === 'STATE');
     return { messages, state: states.at(-1)?.value, summary, logs, requests: client.stats.requests };
