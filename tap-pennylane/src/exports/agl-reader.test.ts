@@ -166,6 +166,13 @@ describe('AGL decimal conversions', () => {
     assert.equal(decimalFromDouble(1e21), '1000000000000000000000.00');
     assert.equal(decimalFromDouble(1.5e-7), '0.00000015');
     assert.equal(decimalFromDouble(9999999999999.99), '9999999999999.99');
+    // whole cents (the fast path) read back exactly, whatever the magnitude below 10^13
+    for (let i = 0; i < 20_000; i++) {
+      const cents = BigInt(Math.floor(Math.random() * 10 ** (1 + (i % 15)))) * (i % 2 ? -1n : 1n);
+      const abs = cents < 0n ? -cents : cents;
+      const text = `${cents < 0n ? '-' : ''}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
+      assert.equal(decimalFromDouble(Number(text)), text, text);
+    }
   });
 
   it('reads decimals written as text exactly, with either decimal mark and spaces as thousands separators', () => {

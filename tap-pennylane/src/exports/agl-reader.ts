@@ -121,8 +121,11 @@ function mapHeader(cells: ExcelJS.CellValue[]): { mapping: Mapping; missing: Agl
   return { mapping, missing };
 }
 
+/** Every column null: copied for each row (cheaper than building the object key by key). */
+const EMPTY_ROW = Object.fromEntries(AGL_COLUMNS.map((c) => [c.key, null])) as AglRow;
+
 function toAglRow(cells: ExcelJS.CellValue[], mapping: Mapping, row: number): AglRow {
-  const values = Object.fromEntries(AGL_COLUMNS.map((c) => [c.key, null])) as AglRow;
+  const values = { ...EMPTY_ROW };
   for (const { column, cell } of mapping) {
     values[column.key] = toNeutral(column, plainValue(cells[cell]), row);
   }
@@ -195,6 +198,14 @@ function parseDateText(text: string): string | undefined {
  * At least two decimals are kept, as amounts are shown.
  */
 export function decimalFromDouble(value: number): string {
+  // Fast path, the usual amount: a whole number of cents. c / 100 is the double nearest to that
+  // decimal, so it is the decimal the 15-digit rule below gives too, without its string work.
+  const cents = Math.round(value * 100);
+  if (Math.abs(value) < 1e13 && cents / 100 === value) {
+    const abs = Math.abs(cents);
+    const frac = abs % 100;
+    return `${cents < 0 ? '-' : ''}${(abs - frac) / 100}.${frac < 10 ? '0' : ''}${frac}`;
+  }
   const [mantissa = '', exponentText] = Math.abs(value).toPrecision(15).split('e');
   const exponent = Number(exponentText ?? 0);
   const [intPart = '', fracPart = ''] = mantissa.split('.');

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setTimeout as sleep, setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { EXPORT_RESOURCES } from '../../../pennylane/src/api.js';
 import { AglFormatError, readAglXlsx } from '../exports/agl-reader.js';
 import { FecFormatError, fecRecord, readFec } from '../exports/fec-reader.js';
@@ -93,6 +93,9 @@ export async function syncExport(ctx: SyncContext, w: StreamWriter, def: ExportS
   if (failures.length > 0) throw failures[0];
 }
 
+/** Rows parsed between two turns of the event loop. */
+const YIELD_EVERY_ROWS = 500;
+
 /** Reads of one ready file when the download breaks off (a reset, the server closing the connection). */
 const READ_ATTEMPTS = 3;
 
@@ -121,7 +124,9 @@ async function exportYear(
       await w.record({ ...row.values, ...fixed, [numberField]: row.number });
       previous = row.number;
       emittedMax = Math.max(emittedMax, row.number);
-      rows++;
+      // Parsing runs on microtasks: let timers and sockets in now and then, so the other streams'
+      // requests go out on time while a big file is read.
+      if (++rows % YIELD_EVERY_ROWS === 0) await yieldToEventLoop();
     }
     for (let n = previous + 1; n <= oldLast; n++) {
       await w.tombstone({ fiscal_year_id: year.id, [numberField]: n }, deletedAt);
