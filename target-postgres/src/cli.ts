@@ -5,7 +5,7 @@ import yargs from 'yargs';
 import { aboutJson, aboutMarkdown } from '../../singer/src/about.js';
 import { createLogger, redact, registerSecret } from '../../singer/src/log.js';
 import { packageVersion } from '../../singer/src/paths.js';
-import { openInput, readSingerMessages } from '../../singer/src/reader.js';
+import { openInput, readSingerMessageChunks } from '../../singer/src/reader.js';
 import { loadConfig, secretValues } from '../../singer/src/settings.js';
 import { NdjsonWriter } from '../../singer/src/writer.js';
 import { isDestinationVerb, runAirbyteDestination } from './airbyte/destination.js';
@@ -82,7 +82,7 @@ export async function runSingerCli(argv: string[]): Promise<number> {
   const out = new NdjsonWriter(process.stdout);
   const summary = await runTarget({
     config,
-    messages: readSingerMessages(stream, source, { losslessNumbers: true }),
+    messages: readSingerMessageChunks(stream, source, { losslessNumbers: true }),
     emitState: (value) => out.write(value),
     log,
   });

@@ -4,6 +4,7 @@ import type { Logger } from '../../singer/src/log.js';
 import type { Place, SchemaMessage } from '../../singer/src/messages.js';
 import { type Column, columnsOf, keyColumnsOf } from './columns.js';
 import type { ConnectionHolder, ConnectionPool } from './connections.js';
+import { CopyChunk } from './copy-chunk.js';
 import { type EncodeStats, makeRowEncoder, type RecordMeta, type RowEncoder } from './copy-encoder.js';
 import { syncTable } from './ddl.js';
 import { qualified, quoteIdent, toPgName } from './identifiers.js';
@@ -45,7 +46,8 @@ type Batch = {
   copyError: Error | undefined;
   /** Input line of each row of the current COPY, to name the line PostgreSQL complains about. */
   copyLines: number[];
-  buffer: string;
+  /** Encoded rows not yet written to the COPY stream. */
+  out: CopyChunk;
   rows: number;
   lastSeq: number;
   firstLine: number;
@@ -66,6 +68,8 @@ type Batch = {
 };
 
 const CHUNK = 64 * 1024;
+/** Orders stream uses for the pool's least-recently-used choice (cheaper than reading a clock per row). */
+let useClock = 0;
 const STAGE = 'target_postgres_stage';
 /** Metadata that changes on every extraction: a row differing only in these is not rewritten. */
 const VOLATILE = new Set(['extracted_at', 'received_at', 'batched_at', 'sequence']);
@@ -173,7 +177,7 @@ export class StreamLoader implements ConnectionHolder {
   }
 
   private async connection(): Promise<pg.Client> {
-    this.lastUsed = performance.now();
+    this.lastUsed = ++useClock;
     if (!this.client) this.client = await this.ctx.pool.acquire(this);
     return this.client;
   }
@@ -195,46 +199,66 @@ export class StreamLoader implements ConnectionHolder {
     this.batch = undefined;
   }
 
-  async write(record: Record<string, unknown>, place: Place, seq: number, meta: RecordMeta): Promise<void> {
-    if (!this.batch) await this.begin(place);
-    const b = this.batch!;
+  /**
+   * Adds a record to the open batch (opening one if needed). Synchronous unless it must wait: a new
+   * batch, the switch to staging, or a COPY stream asking for a drain; then it returns the promise.
+   */
+  write(
+    record: Record<string, unknown>,
+    place: Place,
+    seq: number,
+    meta: RecordMeta,
+  ): Promise<void> | undefined {
+    const b = this.batch;
+    if (!b) return this.begin(place).then(() => this.write(record, place, seq, meta));
     if (b.copyError) throw this.copyFailure(b, b.copyError);
-    this.lastUsed = performance.now();
+    this.lastUsed = ++useClock;
     b.rows++;
     b.lastSeq = seq;
     b.lastLine = place.line;
     const deleting =
       this.ctx.hardDelete && record._sdc_deleted_at !== undefined && record._sdc_deleted_at !== null;
+    let key: unknown;
     if (this.keyColumns.length > 0) {
-      const key = this.keyOf(record, place);
+      key = this.keyOf(record, place);
       if (b.mode === 'direct') {
         const fresh = b.above === undefined || (typeof key === 'number' && key > b.above);
-        if (!fresh || b.seen!.has(key)) await this.switchToStaging(b);
-        else if (deleting)
-          return; // nothing to delete: the table was empty and this key is new
-        else {
-          b.seen!.add(key);
-          if (typeof key !== 'number' || !Number.isInteger(key)) b.maxKey = Number.NaN;
-          else if (b.maxKey === undefined || key > b.maxKey) b.maxKey = key;
+        if (!fresh || b.seen!.has(key)) {
+          return this.switchToStaging(b).then(() => this.append(b, record, place, seq, meta, key, deleting));
         }
+        if (deleting) return; // nothing to delete: the table was empty and this key is new
+        b.seen!.add(key);
+        if (typeof key !== 'number' || !Number.isInteger(key)) b.maxKey = Number.NaN;
+        else if (b.maxKey === undefined || key > b.maxKey) b.maxKey = key;
       }
-      if (b.mode === 'staging') {
-        if (deleting) b.stagedDeletes = true;
-        if (!b.stagedRepeats) {
-          if (b.staged!.has(key)) {
-            b.stagedRepeats = true;
-            b.staged = undefined;
-          } else b.staged!.add(key);
-        }
+    }
+    return this.append(b, record, place, seq, meta, key, deleting);
+  }
+
+  private append(
+    b: Batch,
+    record: Record<string, unknown>,
+    place: Place,
+    seq: number,
+    meta: RecordMeta,
+    key: unknown,
+    deleting: boolean,
+  ): Promise<void> | undefined {
+    if (b.mode === 'staging') {
+      if (deleting) b.stagedDeletes = true;
+      if (!b.stagedRepeats) {
+        if (b.staged!.has(key)) {
+          b.stagedRepeats = true;
+          b.staged = undefined;
+        } else b.staged!.add(key);
       }
     }
     meta.batchedAt = b.batchedAt;
     let line = this.encode!(record, meta, this.ctx.stats);
     if (b.mode === 'staging') line += deleting ? `\t${seq}\tt\n` : `\t${seq}\tf\n`;
     else line += '\n';
-    b.buffer += line;
     b.copyLines.push(place.line);
-    if (b.buffer.length >= CHUNK) await this.push(b);
+    return b.out.add(line) ? this.push(b) : undefined;
   }
 
   private keyOf(record: Record<string, unknown>, place: Place): unknown {
@@ -295,7 +319,7 @@ export class StreamLoader implements ConnectionHolder {
       copy: undefined as unknown as CopyStream,
       copyError: undefined,
       copyLines: [],
-      buffer: '',
+      out: new CopyChunk(CHUNK),
       rows: 0,
       lastSeq: 0,
       firstLine: place.line,
@@ -333,11 +357,10 @@ export class StreamLoader implements ConnectionHolder {
     });
   }
 
-  private async push(b: Batch): Promise<void> {
-    const chunk = b.buffer;
-    b.buffer = '';
-    if (b.copy.write(chunk)) return;
-    await new Promise<void>((resolve, reject) => {
+  /** Writes the collected rows to the COPY stream; returns a promise only when the stream asks for a drain. */
+  private push(b: Batch): Promise<void> | undefined {
+    if (b.copy.write(b.out.take())) return undefined;
+    return new Promise<void>((resolve, reject) => {
       const done = () => {
         b.copy.off('drain', done);
         b.copy.off('error', fail);
@@ -359,8 +382,7 @@ export class StreamLoader implements ConnectionHolder {
   private async endCopy(b: Batch): Promise<number> {
     if (b.copyError) throw this.copyFailure(b, b.copyError);
     const copy = b.copy;
-    if (b.buffer.length > 0) copy.write(b.buffer);
-    b.buffer = '';
+    if (b.out.bytes > 0) copy.write(b.out.take());
     await new Promise<void>((resolve, reject) => {
       copy.once('finish', resolve);
       copy.once('error', reject);

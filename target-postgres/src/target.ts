@@ -14,6 +14,8 @@ import { StateTracker } from './state-tracker.js';
 import { LoadError, type StreamCounts, StreamLoader } from './stream-loader.js';
 import { RecordValidationError, RecordValidator } from './validator.js';
 
+const isArray = Array.isArray as (v: unknown) => v is readonly PlacedMessage[];
+
 /** A STATE commits at most this often; states arriving faster wait for the next commit. */
 const STATE_COMMIT_INTERVAL_MS = 1000;
 
@@ -21,7 +23,11 @@ export type TargetSummary = { streams: Record<string, StreamCounts>; seconds: nu
 
 export type RunTargetOptions = {
   config: TargetConfig;
-  messages: AsyncIterable<PlacedMessage>;
+  /**
+   * The messages, one by one or in arrays (readSingerMessageChunks): the messages of an array are
+   * handled in a synchronous loop that only waits when PostgreSQL or a commit makes it.
+   */
+  messages: AsyncIterable<PlacedMessage | readonly PlacedMessage[]>;
   /** Prints one state value (stdout in the Singer CLI); called only once everything before it is committed. */
   emitState: (value: unknown) => Promise<void>;
   log: Logger;
@@ -137,35 +143,56 @@ class Engine {
       });
   }
 
-  async consume(messages: AsyncIterable<PlacedMessage>): Promise<void> {
-    for await (const pm of messages) {
-      if (this.background) await this.background;
-      if (this.backgroundError) throw this.backgroundError;
-      this.handling = true;
-      this.source = pm.place.source;
-      const m = pm.message;
-      switch (m.type) {
-        case 'RECORD':
-          await this.onRecord(m, pm.place, pm.lossless === true, pm.escapeFree === true);
-          break;
-        case 'SCHEMA':
-          await this.onSchema(m, pm.place);
-          break;
-        case 'STATE':
-          await this.onState(m.value);
-          break;
-        case 'ACTIVATE_VERSION':
-          await this.onActivateVersion(m, pm.place);
-          break;
+  async consume(messages: AsyncIterable<PlacedMessage | readonly PlacedMessage[]>): Promise<void> {
+    for await (const item of messages) {
+      if (!isArray(item)) {
+        await this.handle(item);
+        continue;
       }
-      if (this.ageDue) {
-        this.ageDue = false;
-        await this.flushAll('max_batch_age_seconds');
+      // Most records are handled without a promise: only a full COPY buffer, a commit or DDL waits.
+      for (const pm of item) {
+        const waiting = this.handle(pm);
+        if (waiting) await waiting;
       }
-      this.handling = false;
     }
     if (this.background) await this.background;
     if (this.backgroundError) throw this.backgroundError;
+  }
+
+  /** Handles one message; returns a promise only when it has to wait. */
+  private handle(pm: PlacedMessage): Promise<void> | undefined {
+    if (this.background) return this.background.then(() => this.handle(pm));
+    if (this.backgroundError) throw this.backgroundError;
+    this.handling = true;
+    this.source = pm.place.source;
+    const m = pm.message;
+    let waiting: Promise<void> | undefined;
+    switch (m.type) {
+      case 'RECORD':
+        waiting = this.onRecord(m, pm.place, pm.lossless === true, pm.escapeFree === true);
+        break;
+      case 'SCHEMA':
+        waiting = this.onSchema(m, pm.place);
+        break;
+      case 'STATE':
+        waiting = this.onState(m.value);
+        break;
+      case 'ACTIVATE_VERSION':
+        waiting = this.onActivateVersion(m, pm.place);
+        break;
+    }
+    return waiting ? waiting.then(() => this.handled()) : this.handled();
+  }
+
+  private handled(): Promise<void> | undefined {
+    if (this.ageDue) {
+      this.ageDue = false;
+      return this.flushAll('max_batch_age_seconds').then(() => {
+        this.handling = false;
+      });
+    }
+    this.handling = false;
+    return undefined;
   }
 
   private loaderContext() {
@@ -212,12 +239,13 @@ class Engine {
     return this.receivedAt;
   }
 
-  private async onRecord(
+  /** Returns a promise only when the record has to wait (new batch, full COPY buffer, new version, rotation). */
+  private onRecord(
     m: RecordMessage,
     place: Place,
     lossless: boolean,
     escapeFree: boolean,
-  ): Promise<void> {
+  ): Promise<void> | undefined {
     const loader = this.loaders.get(m.stream);
     if (!loader) {
       throw new LoadError(
@@ -235,8 +263,10 @@ class Engine {
     }
     if (m.version !== undefined) {
       if (!loader.versioned) {
-        await loader.flush();
-        await loader.useVersions();
+        return loader
+          .flush()
+          .then(() => loader.useVersions())
+          .then(() => this.onRecord(m, place, lossless, escapeFree));
       }
       loader.versionsSeen.add(m.version);
       if (loader.pendingActivation === m.version) loader.pendingActivation = undefined;
@@ -250,8 +280,13 @@ class Engine {
     meta.version = m.version;
     meta.lossless = lossless;
     meta.escapeFree = escapeFree;
-    await loader.write(m.record, place, seq, meta);
-    if (loader.pendingRows >= this.config.batchSizeRows) await loader.rotate();
+    const writing = loader.write(m.record, place, seq, meta);
+    if (writing) return writing.then(() => this.rotateIfFull(loader));
+    return this.rotateIfFull(loader);
+  }
+
+  private rotateIfFull(loader: StreamLoader): Promise<void> | undefined {
+    return loader.pendingRows >= this.config.batchSizeRows ? loader.rotate() : undefined;
   }
 
   /**
