@@ -8,7 +8,7 @@ import { PennylaneClient } from '../src/http/client.js';
 import type { ApiRecord, SyncContext } from '../src/sync/context.js';
 import { CountingClient } from '../src/sync/counting-client.js';
 import { isSettled, yearsInScope } from '../src/sync/fiscal-years.js';
-import { listAll, planRanges, splitPolicy } from '../src/sync/listing.js';
+import { listAll, planDateRanges, planRanges, splitPolicy } from '../src/sync/listing.js';
 import { byKey, catalogOf, expected, Replica, sandbox, sync } from './support/harness.js';
 
 const SIZE = {
@@ -17,7 +17,7 @@ const SIZE = {
   products: 5,
   customerInvoices: 300,
   supplierInvoices: 30,
-  transactions: 40,
+  transactions: 900,
   bankAccounts: 1,
   fiscalYears: 3,
 };
@@ -44,6 +44,17 @@ describe('id ranges', () => {
       }).length,
       1,
     );
+  });
+
+  it('by date cover every date: open-ended at both ends, cut evenly in between', () => {
+    const day = (d: string) => Date.parse(`${d}T00:00:00Z`) / 86_400_000;
+    assert.deepEqual(planDateRanges(day('2024-01-01'), day('2024-12-31'), 4), [
+      [undefined, '2024-04-01'],
+      ['2024-04-01', '2024-07-02'],
+      ['2024-07-02', '2024-10-01'],
+      ['2024-10-01', undefined],
+    ]);
+    assert.deepEqual(planDateRanges(day('2024-01-01'), day('2024-01-01'), 4), [[undefined, undefined]]);
   });
 
   it('are as many as the budget can keep busy: 3 at Pennylane’s 25 per 5 s, 25 at ten times that', () => {
@@ -103,16 +114,61 @@ describe('a big listing read in id ranges side by side', () => {
     }
   });
 
+  it('transactions, whose ids cannot be cut, are read in date ranges, each record once', async () => {
+    const config = toTapConfig({ api_token: sb.token, base_url: sb.baseUrl });
+    const logs: string[] = [];
+    const log = createLogger('test', (l) => logs.push(l));
+    const inner = new PennylaneClient({
+      baseUrl: sb.baseUrl,
+      token: sb.token,
+      timeoutMs: 10_000,
+      rateLimit: { requests: 2000, windowMs: 1000 },
+      log,
+    });
+    try {
+      const ctx = { config, client: new CountingClient(inner), log } as unknown as SyncContext;
+      const seen: number[] = [];
+      await listAll(ctx, 'transactions', 'transactions', async (r) => void seen.push(r.id!), {
+        maxRanges: 4,
+        minPagesPerRange: 2,
+      });
+      const ids = sb.control.records('transactions').map((r: Row) => r.id as number);
+      assert.ok(ids.length > 400, `${ids.length} transactions`);
+      assert.ok(
+        logs.some((l) => /transactions: listing by date in [234] ranges/.test(l)),
+        logs.join(''),
+      );
+      assert.deepEqual(
+        [...seen].sort((a, b) => a - b),
+        [...ids].sort((a, b) => a - b),
+      );
+    } finally {
+      await inner.close();
+    }
+  });
+
   it('a full sync cut into ranges gives the same tables, each activation after all of its records', async () => {
     const run = await sync(sb, {
       config: CONFIG,
-      catalog: catalogOf(['customers', 'customer_invoices', 'ledger_entry_lines', 'ledger_entries']),
+      catalog: catalogOf([
+        'customers',
+        'customer_invoices',
+        'transactions',
+        'ledger_entry_lines',
+        'ledger_entries',
+      ]),
       splitPolicy: { maxRanges: 5, minPagesPerRange: 1 },
     });
     assert.equal(run.summary.ok, true, run.summary.error);
     assert.ok(run.logs.some((l) => /customers: listing ids .* in 5 ranges side by side/.test(l)));
     const replica = new Replica().apply(run.messages);
-    for (const name of ['customers', 'customer_invoices', 'ledger_entry_lines', 'ledger_entries'])
+    for (const name of [
+      'customers',
+      'customer_invoices',
+      'transactions',
+      'ledger_entry_lines',
+      'ledger_entries',
+    ])
       assert.deepEqual(byKey(replica.rows(name)), expected(sb, name), name);
     for (const name of ['customers', 'ledger_entry_lines']) {
       const at = (m: SingerMessage) => m.type !== 'SCHEMA' && 'stream' in m && m.stream === name;
