@@ -219,14 +219,15 @@ function targetCommand(): { command: string; args: string[]; mode: string } {
   }
   const outDir = join(packageRoot, '.data', 'bench-build');
   say(`compiling the target (tsc -p tsconfig.build.json --outDir .data/bench-build)`);
-  spawnSync(
+  // A fresh output folder: a failed compilation must not leave an older build to be timed.
+  rmSync(outDir, { recursive: true, force: true });
+  const tsc = spawnSync(
     process.execPath,
     [join(packageRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir],
-    {
-      cwd: packageRoot,
-      stdio: 'ignore',
-    },
+    { cwd: packageRoot, encoding: 'utf8' },
   );
+  // Type errors elsewhere in the tree still emit JavaScript; say so rather than hide it.
+  if (tsc.status !== 0) say(`tsc reported errors (JavaScript emitted anyway):\n${tsc.stdout.slice(0, 2000)}`);
   const cli = join(outDir, 'target-postgres/src/cli.js');
   if (!existsSync(cli)) throw new Error(`compilation produced no ${cli}; run with --tsx`);
   return { command: process.execPath, args: [cli], mode: 'compiled JS (tsc), node' };

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { ProtocolError } from './messages.js';
-import { readLines, readSingerMessages } from './reader.js';
+import { readLines, readSingerMessageChunks, readSingerMessages } from './reader.js';
 
 const collect = async <T>(it: AsyncIterable<T>): Promise<T[]> => {
   const out: T[] = [];
@@ -63,5 +63,24 @@ describe('readSingerMessages flags', () => {
     assert.equal(out[1]!.lossless, true);
     const rec = out[1]!.message as unknown as { record: { a: { text: string } } };
     assert.equal(rec.record.a.text, '12345678901234567890.5');
+  });
+});
+
+describe('readSingerMessageChunks', () => {
+  it('yields the messages of each chunk together, and those before a malformed line before failing', async () => {
+    const input = Readable.from([
+      Buffer.from('{"type":"STATE","value":1}\n{"type":"STATE","value":2}\n{"type":"STA'),
+      Buffer.from('TE","value":3}\n{"type":"STATE","value":4}\n{oops\n{"type":"STATE","value":5}\n'),
+    ]);
+    const chunks: number[][] = [];
+    await assert.rejects(async () => {
+      for await (const chunk of readSingerMessageChunks(input, 'in.ndjson')) {
+        chunks.push(chunk.map((m) => m.place.line));
+      }
+    }, /^ProtocolError: in\.ndjson:5: invalid JSON/);
+    assert.deepEqual(chunks, [
+      [1, 2],
+      [3, 4],
+    ]);
   });
 });
