@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { EXPORT_RESOURCES, LIST_RESOURCES, type ScopeRequirement } from '../../pennylane/src/api.js';
 import { packageRoot } from '../../singer/src/paths.js';
 import { envVarName } from '../../singer/src/settings.js';
 import { TAP_INFO } from '../../tap-pennylane/src/config.js';
@@ -26,6 +27,25 @@ describe('.env.example', () => {
     ];
     const missing = names.filter((n) => !new RegExp(`^#? ?${n}=`, 'm').test(text));
     assert.deepEqual(missing, []);
+  });
+
+  it("names each scope the tap's streams need, as runner.md does", () => {
+    const needed = [...Object.values(LIST_RESOURCES), ...Object.values(EXPORT_RESOURCES)].map(
+      (r) => r.scope as ScopeRequirement,
+    );
+    const names = [...new Set(needed.map((s) => ('exact' in s ? s.exact : s.base)))];
+    const runnerDoc = read('docs/readme/runner.md');
+    const word = (n: string) => new RegExp(`(^|[^\\w:])${n}($|[^\\w])`, 'm');
+    assert.deepEqual(
+      names.filter((n) => !word(n).test(text)),
+      [],
+      'missing from .env.example',
+    );
+    assert.deepEqual(
+      names.filter((n) => !word(n).test(runnerDoc)),
+      [],
+      'missing from runner.md',
+    );
   });
 
   it('holds no secret: every token or password variable is empty or commented out', () => {
