@@ -74,6 +74,15 @@ function coerce(setting: Setting, raw: unknown, origin: string): unknown {
   }
 }
 
+/** ` at line L, column C` from a JSON.parse error's character position, when it gives one. */
+export function jsonErrorPlace(text: string, err: Error): string {
+  const position = /position (\d+)/.exec(err.message)?.[1];
+  if (position === undefined) return '';
+  const before = text.slice(0, Number(position));
+  const line = before.split('\n').length;
+  return ` at line ${line}, column ${Number(position) - before.lastIndexOf('\n')}`;
+}
+
 /**
  * Reads the JSON config file (if any), overlays `<PREFIX>_<KEY>` env vars (env wins, as in Meltano),
  * then fallback env vars and defaults. Secrets never appear in the errors: only key names do.
@@ -91,14 +100,19 @@ export function loadConfig(
     } catch (err) {
       throw new ConfigError(`cannot read config file ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
     }
+    let parsed: unknown;
     try {
-      const parsed: unknown = JSON.parse(text);
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-        throw new Error('not an object');
-      fromFile = parsed as Record<string, unknown>;
+      parsed = JSON.parse(text);
     } catch (err) {
-      throw new ConfigError(`config file ${file} is not a JSON object (${(err as Error).message})`);
+      // Only the place: V8's message can quote the text, and a config file holds secrets.
+      throw new ConfigError(
+        `config file ${file} is not valid JSON${jsonErrorPlace(text, err as Error)}: every key and string needs double quotes, and no trailing commas`,
+      );
     }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new ConfigError(`config file ${file} must hold one JSON object, like {"key": "value"}`);
+    }
+    fromFile = parsed as Record<string, unknown>;
   }
   const config: Record<string, unknown> = { ...fromFile };
   for (const setting of info.settings) {
