@@ -127,6 +127,10 @@ describe('target-postgres as an Airbyte destination', () => {
     const failed = await run(bad);
     assert.equal(failed.status, 'FAILED');
     assert.match(failed.message ?? '', /password authentication failed/);
+    assert.match(
+      failed.message ?? '',
+      /^cannot connect to PostgreSQL: .*check host, port, user, password and database/,
+    );
     assert.doesNotMatch(failed.message ?? '', /wrong-password/);
   });
 

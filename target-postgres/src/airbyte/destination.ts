@@ -56,6 +56,10 @@ async function checkDestination(config: TargetConfig): Promise<string | undefine
   client.on('error', () => {});
   try {
     await client.connect();
+  } catch (err) {
+    return `cannot connect to PostgreSQL: ${(err as Error).message}; check host, port, user, password and database`;
+  }
+  try {
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(config.schema)}`);
     await client.query('BEGIN');
     await client.query(`CREATE TABLE ${quoteIdent(config.schema)}."_airbyte_check" (id integer)`);
