@@ -2,6 +2,18 @@ import type { JsonSchema, SingerMessage } from '../../../singer/src/messages.js'
 import type { SelectedStream } from '../catalog/select.js';
 import type { StateStore } from './state.js';
 
+let lastMs = 0;
+let lastIso = '';
+/** `time_extracted` (the target's `_sdc_extracted_at`): records are emitted as their page arrives. */
+function extractedNow(): string {
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+}
+
 export type Emit = (message: SingerMessage) => Promise<void>;
 
 export type StreamCounts = { records: number; deleted: number };
@@ -76,7 +88,12 @@ export class StreamWriter {
 
   async record(raw: Record<string, unknown>, version?: number): Promise<void> {
     this.counts.records++;
-    const message: SingerMessage = { type: 'RECORD', stream: this.name, record: this.selected.project(raw) };
+    const message: SingerMessage = {
+      type: 'RECORD',
+      stream: this.name,
+      record: this.selected.project(raw),
+      time_extracted: extractedNow(),
+    };
     if (version !== undefined) message.version = version;
     await this.out.send(message);
   }
@@ -89,6 +106,7 @@ export class StreamWriter {
       type: 'RECORD',
       stream: this.name,
       record: { ...key, _sdc_deleted_at: deletedAt },
+      time_extracted: extractedNow(),
     });
   }
 
