@@ -124,6 +124,10 @@ describe('tap-pennylane | target-postgres into a real PostgreSQL', () => {
     }
     const { rows: tb } = await db.client.query(`SELECT count(*)::int AS n FROM "${SCHEMA}".trial_balance`);
     assert.ok(tb[0].n > 0);
+    const { rows: unstamped } = await db.client.query(
+      `SELECT count(*)::int AS n FROM "${SCHEMA}".customers WHERE _sdc_extracted_at IS NULL`,
+    );
+    assert.equal(unstamped[0].n, 0, 'every record carries time_extracted');
     state = r.states.at(-1);
     assert.ok(state, 'the target printed a state');
   });
