@@ -76,6 +76,9 @@ export function singerOptions(argv: string[]) {
     .usage(
       '$0 --config FILE [--state FILE] [--catalog FILE]\n$0 --discover | --about [--format json|markdown]',
     )
+    .epilog(
+      'Airbyte protocol: $0 spec | check --config F | discover --config F | read --config F --catalog F [--state F]',
+    )
     .option('config', {
       alias: 'c',
       type: 'string',

@@ -38,6 +38,7 @@ export async function runSingerCli(argv: string[]): Promise<number> {
     .usage(
       '$0 [--config FILE] [--input FILE]\n\nLoads a Singer message stream (stdin or --input) into PostgreSQL.',
     )
+    .epilog('Airbyte protocol: $0 spec | check --config F | write --config F --catalog F (messages on stdin)')
     .option('config', {
       type: 'string',
       describe: 'JSON config file (env vars TARGET_POSTGRES_<KEY> override it)',
