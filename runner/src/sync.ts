@@ -45,6 +45,11 @@ export type SyncContext = {
   signal?: AbortSignal;
   /** Called after each state is saved (tests use it to check the data is committed at that point). */
   onStateSaved?: (value: unknown) => void | Promise<void>;
+  /**
+   * Called once the run is recorded in sync_runs, before the programs start, with the run's signal
+   * (aborted on a stop or a lost lock). Tests use it to cut in at that point.
+   */
+  onRunRecorded?: (runId: number, signal: AbortSignal) => void | Promise<void>;
   /** How long a program gets to stop after SIGTERM before SIGKILL. */
   killGraceMs?: number;
 };
@@ -113,6 +118,7 @@ export async function runSync(request: SyncRequest, ctx: SyncContext): Promise<S
       pid: process.pid,
     });
     const signal = ctx.signal ? AbortSignal.any([ctx.signal, lockLost.signal]) : lockLost.signal;
+    await ctx.onRunRecorded?.(runId, signal);
     const result = await runPrograms(request, { ...ctx, signal }, started, runId);
     await finishRun(client, ctx.schema, runId, {
       outcome: result.outcome,
@@ -124,7 +130,12 @@ export async function runSync(request: SyncRequest, ctx: SyncContext): Promise<S
     );
     return result;
   } catch (err) {
-    const message = redact((err as Error).message);
+    // A query cut by the lost lock session fails with the server's words; the cause is the lost lock.
+    const message = redact(
+      lockLost.signal.aborted && !(err as Error).message.includes(String(lockLost.signal.reason))
+        ? `stopped before finishing: ${lockLost.signal.reason} (${(err as Error).message})`
+        : (err as Error).message,
+    );
     if (runId > 0) {
       await finishRun(client, ctx.schema, runId, {
         outcome: 'failed',
@@ -176,7 +187,8 @@ async function runPrograms(
       writeFileSync(catalogFile, JSON.stringify(catalog));
       tapArgs.push('--catalog', catalogFile);
     }
-    if (ctx.signal?.aborted) throw new Error('aborted before the run started');
+    if (ctx.signal?.aborted)
+      throw new Error(`stopped before finishing: ${abortReason()}; the programs had not started`);
 
     log.info(
       `run #${runId}: ${request.mode} sync${request.streams ? ` of ${request.streams.join(', ')}` : ''} into schema "${ctx.schema}"`,

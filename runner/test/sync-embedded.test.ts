@@ -5,6 +5,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { startSandbox } from '../../sandbox/src/index.js';
 import type { Sandbox } from '../../sandbox/src/types.js';
@@ -37,27 +38,30 @@ describe('npm run sync without a configured database', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  let port: number;
+  /** `npm run sync` in a process group of its own, as a terminal starts it (so Ctrl-C can reach the whole group). */
+  const spawnSync = () =>
+    spawn(process.execPath, [...nodeArgs('runner/src/sync-cli.ts'), '--dotenv', join(dir, 'none.env')], {
+      cwd: packageRoot,
+      env: {
+        ...cleanEnv(),
+        PENNYLANE_API_TOKEN: sandbox.token,
+        TAP_PENNYLANE_BASE_URL: sandbox.baseUrl,
+        TAP_PENNYLANE_EXPORT_POLL_INTERVAL_SECONDS: '0.1',
+        PENNYLANE_SYNC_DATA_DIR: join(dir, '.data'),
+        PENNYLANE_SYNC_DB_PORT: String(port),
+        PENNYLANE_SYNC_STATE_FILE: join(dir, 'state.json'),
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+  const openDatabase = () =>
+    startEmbeddedDatabase({ dataDir: join(dir, '.data'), port, log: createLogger('t', () => {}) });
+
   it('starts the local PostgreSQL, shows its password once, loads it and stops it at the end', async () => {
-    const port = await freePort();
-    const env = {
-      ...cleanEnv(),
-      PENNYLANE_API_TOKEN: sandbox.token,
-      TAP_PENNYLANE_BASE_URL: sandbox.baseUrl,
-      TAP_PENNYLANE_EXPORT_POLL_INTERVAL_SECONDS: '0.1',
-      PENNYLANE_SYNC_DATA_DIR: join(dir, '.data'),
-      PENNYLANE_SYNC_DB_PORT: String(port),
-      PENNYLANE_SYNC_STATE_FILE: join(dir, 'state.json'),
-      LOG_LEVEL: 'warn',
-    };
-    const sync = () =>
-      collect(
-        spawn(process.execPath, [...nodeArgs('runner/src/sync-cli.ts'), '--dotenv', join(dir, 'none.env')], {
-          cwd: packageRoot,
-          env,
-          stdio: ['ignore', 'pipe', 'pipe'],
-        }),
-      );
-    const first = await sync();
+    port = await freePort();
+    const first = await collect(spawnSync());
     assert.equal(first.code, 0, first.stderr);
     const password = readFileSync(join(dir, '.data', 'postgres-password'), 'utf8').trim();
     assert.match(
@@ -68,11 +72,7 @@ describe('npm run sync without a configured database', () => {
     assert.equal(await listening(port), false, 'the database it started is stopped again');
 
     // the data stays in the folder; started again, the database does not show its password again
-    const db = await startEmbeddedDatabase({
-      dataDir: join(dir, '.data'),
-      port,
-      log: createLogger('t', () => {}),
-    });
+    const db = await openDatabase();
     try {
       assert.equal(db.created, false);
       const client = new pg.Client({ connectionString: db.url });
@@ -84,6 +84,40 @@ describe('npm run sync without a configured database', () => {
       await client.end();
       assert.equal(res.rows[0].n, sandbox.control.records('customers').length);
       assert.equal(runs.rows[0].n, 1);
+    } finally {
+      await db.stop();
+    }
+  });
+
+  it('on Ctrl-C (SIGINT to the whole process group) records the end of the run, then stops the database', async () => {
+    sandbox.control.setFaults({ latencyMs: 1000 });
+    sandbox.control.resetCounters();
+    const run = spawnSync();
+    const done = collect(run);
+    // the tap calls the API once the database is up and the run is recorded
+    for (let i = 0; i < 1200 && run.exitCode === null && sandbox.control.counters().total === 0; i++)
+      await sleep(25);
+    assert.ok(sandbox.control.counters().total > 0, 'the run started');
+    process.kill(-run.pid!, 'SIGINT');
+    const res = await done;
+    sandbox.control.clearFaults();
+    assert.equal(res.code, 130, res.stderr);
+    assert.doesNotMatch(res.stderr, /lost the connection|could not record/);
+    assert.match(lastLine(res.stderr), /run #2 FAILED .*stopped before finishing: a stop was requested/);
+    assert.equal(await listening(port), false, 'the database is stopped after the run');
+
+    const db = await openDatabase();
+    try {
+      const client = new pg.Client({ connectionString: db.url });
+      await client.connect();
+      const runs = await client.query(
+        'SELECT outcome, error, finished_at FROM pennylane.sync_runs ORDER BY id',
+      );
+      await client.end();
+      assert.equal(runs.rows.length, 2);
+      assert.equal(runs.rows[1].outcome, 'failed');
+      assert.match(runs.rows[1].error, /^stopped before finishing: a stop was requested/);
+      assert.ok(runs.rows[1].finished_at instanceof Date, 'the end of the run is recorded');
     } finally {
       await db.stop();
     }

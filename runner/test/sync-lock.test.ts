@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createLogger } from '../../singer/src/log.js';
+import { runSync } from '../src/sync.js';
 import { collect, type Harness, lastLine, runSyncCli, spawnSync, startHarness, syncRuns } from './harness.js';
 
 describe('one run at a time per target database', () => {
@@ -50,15 +53,12 @@ describe('one run at a time per target database', () => {
 
   it('stops a run whose lock session is killed, rather than run unlocked', async () => {
     h.sandbox.control.setFaults({ latencyMs: 1500 });
+    h.sandbox.control.resetCounters();
     const run = spawnSync(h, []);
     const done = collect(run);
-    // once the run has recorded itself it holds the lock: then kill its session
+    // once the tap calls the API the run holds the lock and its programs are running: kill its session
     for (let i = 0; i < 1200 && run.exitCode === null; i++) {
-      const mine = await h.db.client.query(
-        "SELECT 1 FROM pennylane.sync_runs WHERE outcome = 'running' AND pid = $1",
-        [run.pid],
-      );
-      if ((mine.rowCount ?? 0) > 0) break;
+      if (h.sandbox.control.counters().total > 0) break;
       await sleep(50);
     }
     let terminated = 0;
@@ -77,6 +77,34 @@ describe('one run at a time per target database', () => {
     assert.match(
       lastLine(res.stderr),
       /FAILED .*stopped before finishing: lost the connection holding the run lock/,
+    );
+  });
+
+  it('names the lost lock as the cause when the session dies after the run is recorded, before the programs start', async () => {
+    h.sandbox.control.resetCounters();
+    const result = await runSync(
+      { mode: 'incremental' },
+      {
+        connection: { connectionString: h.db.url },
+        schema: 'pennylane',
+        stateFile: h.stateFile,
+        childEnv: h.env(),
+        log: createLogger('test', () => {}),
+        childLog: () => {},
+        onRunRecorded: async (_runId, signal) => {
+          await h.db.client.query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'pennylane-sync pid=' || $1 || ' %'",
+            [String(process.pid)],
+          );
+          if (!signal.aborted) await once(signal, 'abort');
+        },
+      },
+    );
+    assert.equal(h.sandbox.control.counters().total, 0, 'the tap never ran');
+    assert.equal(result.outcome, 'failed');
+    assert.match(
+      result.error ?? '',
+      /^stopped before finishing: lost the connection holding the run lock \(.*\); the programs had not started$/,
     );
   });
 });
