@@ -9,6 +9,7 @@ import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
+import { withProductDefaults } from '../runner/src/config.js';
 import { startEmbeddedDatabase } from '../runner/src/embedded-database.js';
 import { formatSummary } from '../runner/src/summary.js';
 import { runSync, type SyncResult } from '../runner/src/sync.js';
@@ -49,7 +50,7 @@ function demoEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
       ([k]) => !/^(TAP_PENNYLANE_|TARGET_POSTGRES_|PENNYLANE_|MELTANO_|DATABASE_URL$)/.test(k),
     ),
   );
-  return { ...clean, LOG_LEVEL: 'info', ...extra };
+  return withProductDefaults({ ...clean, LOG_LEVEL: 'info', ...extra });
 }
 
 /** Progress worth showing a newcomer: one line per stream, and anything that went wrong. */

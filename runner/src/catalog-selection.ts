@@ -17,14 +17,16 @@ export function parseCatalog(text: string): Catalog {
   return catalog;
 }
 
-export function selectOnly(catalog: Catalog, names: readonly string[]): Catalog {
-  const valid = streamNames(catalog);
+/** The one-line error for names that are not streams, or undefined when all are. */
+export function unknownStreams(names: readonly string[], valid: readonly string[]): string | undefined {
   const unknown = names.filter((n) => !valid.includes(n));
-  if (unknown.length > 0) {
-    throw new Error(
-      `unknown stream${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}: valid streams are ${valid.join(', ')}`,
-    );
-  }
+  if (unknown.length === 0) return undefined;
+  return `unknown stream${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}: valid streams are ${valid.join(', ')}`;
+}
+
+export function selectOnly(catalog: Catalog, names: readonly string[]): Catalog {
+  const error = unknownStreams(names, streamNames(catalog));
+  if (error) throw new Error(error);
   const wanted = new Set(names);
   return {
     ...catalog,

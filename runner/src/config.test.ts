@@ -31,6 +31,18 @@ describe('loadRunnerConfig', () => {
     assert.equal(c.childEnv.TARGET_POSTGRES_DATABASE_URL, undefined);
   });
 
+  it('flattens nested objects for target-postgres (depth 2) unless the user chose otherwise', () => {
+    const c = loadRunnerConfig({ PENNYLANE_API_TOKEN: 'tok-123456' });
+    assert.equal(c.childEnv.TARGET_POSTGRES_FLATTENING_ENABLED, 'true');
+    assert.equal(c.childEnv.TARGET_POSTGRES_FLATTENING_MAX_DEPTH, '2');
+    const off = loadRunnerConfig({ TARGET_POSTGRES_FLATTENING_ENABLED: 'false' });
+    assert.equal(off.childEnv.TARGET_POSTGRES_FLATTENING_ENABLED, 'false');
+    assert.equal(off.childEnv.TARGET_POSTGRES_FLATTENING_MAX_DEPTH, undefined);
+    const deeper = loadRunnerConfig({ TARGET_POSTGRES_FLATTENING_MAX_DEPTH: '3' });
+    assert.equal(deeper.childEnv.TARGET_POSTGRES_FLATTENING_ENABLED, 'true');
+    assert.equal(deeper.childEnv.TARGET_POSTGRES_FLATTENING_MAX_DEPTH, '3');
+  });
+
   it('names the variable when the embedded port is not a port', () => {
     assert.throws(
       () => loadRunnerConfig({ PENNYLANE_SYNC_DB_PORT: 'abc' }),

@@ -102,8 +102,31 @@ export function requireToken(env: NodeJS.ProcessEnv): void {
   );
 }
 
+/**
+ * target-postgres alone keeps nested objects as jsonb (Meltano's default, right for a generic target);
+ * the product flattens them, because Power BI users want `customer__id` or `ledger_account__number`
+ * as plain columns. Depth 2 reaches the deepest objects of the tap's schemas
+ * (`pro_account_expense__employee__id`). A user's own setting wins.
+ */
+export const PRODUCT_FLATTENING = {
+  TARGET_POSTGRES_FLATTENING_ENABLED: 'true',
+  TARGET_POSTGRES_FLATTENING_MAX_DEPTH: '2',
+} as const;
+
+/** The environment with the product's target-postgres defaults (flattening) where the user set nothing. */
+export function withProductDefaults(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (set(env, 'TARGET_POSTGRES_FLATTENING_ENABLED') !== undefined) return { ...env };
+  return {
+    ...env,
+    TARGET_POSTGRES_FLATTENING_ENABLED: PRODUCT_FLATTENING.TARGET_POSTGRES_FLATTENING_ENABLED,
+    TARGET_POSTGRES_FLATTENING_MAX_DEPTH:
+      set(env, 'TARGET_POSTGRES_FLATTENING_MAX_DEPTH') ??
+      PRODUCT_FLATTENING.TARGET_POSTGRES_FLATTENING_MAX_DEPTH,
+  };
+}
+
 export function loadRunnerConfig(env: NodeJS.ProcessEnv = process.env): RunnerConfig {
-  const childEnv: NodeJS.ProcessEnv = { ...env };
+  const childEnv: NodeJS.ProcessEnv = withProductDefaults(env);
   // The seed's users know the `pennylane` schema; the target alone would default to `public`.
   const schema =
     set(env, 'TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA') ??

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { nextRunAt, nextSlot, validateSchedule } from './schedule.js';
+import { describeNextRuns, nextRunAt, nextSlot, validateSchedule } from './schedule.js';
 
 const PARIS = 'Europe/Paris';
 const iso = (d: Date) => d.toISOString();
@@ -104,5 +104,26 @@ describe('validateSchedule', () => {
       /TZ="Paris" is not a time zone/,
     );
     validateSchedule({ incremental: '0 */2 * * *', full: '0 3 * * *', timeZone: PARIS }, names);
+  });
+});
+
+describe('describeNextRuns', () => {
+  const schedule = { incremental: '0 */2 * * *', full: '0 3 * * *', timeZone: PARIS };
+  it('names the next incremental sync and the next full reload in Paris time, with the zone', () => {
+    assert.equal(
+      describeNextRuns(schedule, new Date('2026-11-27T12:30:00Z')),
+      'next incremental sync Fri, 27 Nov 2026, 14:00 CET, next full reload Sat, 28 Nov 2026, 03:00 CET (Europe/Paris)',
+    );
+    assert.equal(
+      describeNextRuns(schedule, new Date('2026-07-01T00:30:00Z')),
+      'next incremental sync Wed, 1 Jul 2026, 04:00 CEST, next full reload Wed, 1 Jul 2026, 03:00 CEST (Europe/Paris)',
+    );
+  });
+
+  it('skips an incremental slot that the full reload takes over', () => {
+    assert.match(
+      describeNextRuns({ ...schedule, full: '0 4 * * *' }, new Date('2026-11-27T02:30:00Z')),
+      /^next incremental sync Fri, 27 Nov 2026, 06:00 CET, next full reload Fri, 27 Nov 2026, 04:00 CET/,
+    );
   });
 });

@@ -107,3 +107,31 @@ export function validateSchedule(
     }
   }
 }
+
+/** An instant as a user in `timeZone` reads it, with the zone's abbreviation: `Fri, 27 Nov 2026, 14:00 CET`. */
+export function formatLocal(at: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZoneName: 'short',
+  }).format(at);
+}
+
+/**
+ * The next incremental sync and the next full reload, in the schedule's zone. An incremental slot
+ * that coincides with a full one is not a separate run (the full run wins), so the next one after it is named.
+ */
+export function describeNextRuns(schedule: Schedule, after: Date): string {
+  const full = nextRunAt(schedule.full, schedule.timeZone, after);
+  let incremental = nextRunAt(schedule.incremental, schedule.timeZone, after);
+  for (let guard = 0; guard < 1000 && incremental.getTime() === full.getTime(); guard++) {
+    incremental = nextRunAt(schedule.incremental, schedule.timeZone, incremental);
+  }
+  const local = (d: Date) => formatLocal(d, schedule.timeZone);
+  return `next incremental sync ${local(incremental)}, next full reload ${local(full)} (${schedule.timeZone})`;
+}

@@ -98,7 +98,12 @@ async function main(): Promise<number> {
         .stop()
         .then(() => db.close())
         .then(
-          () => resolve(0),
+          () => {
+            log.info(
+              `stopped (${signal})${db.embedded?.startedHere ? '; the local PostgreSQL is stopped' : ''}`,
+            );
+            resolve(0);
+          },
           (err: Error) => {
             log.error(`while stopping: ${err.message}`);
             resolve(1);

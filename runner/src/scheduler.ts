@@ -1,5 +1,5 @@
 import type { Logger } from '../../singer/src/log.js';
-import { nextSlot, type Schedule, type Slot } from './schedule.js';
+import { describeNextRuns, nextSlot, type Schedule, type Slot } from './schedule.js';
 import type { SyncMode } from './sync.js';
 
 export type RunOutcome = 'succeeded' | 'failed' | 'locked';
@@ -45,13 +45,9 @@ export class Scheduler {
     return nextSlot(this.opts.schedule, this.now());
   }
 
-  /** Logs the next slot in the schedule's own time zone, as the user reads clocks. */
+  /** Logs when the next incremental and full runs are, in the schedule's own time zone, as the user reads clocks. */
   logNext(): void {
-    const slot = this.next();
-    const { timeZone } = this.opts.schedule;
-    this.opts.log.info(
-      `next: ${slot.mode} sync at ${slot.at.toLocaleString('fr-FR', { timeZone })} (${timeZone})`,
-    );
+    this.opts.log.info(describeNextRuns(this.opts.schedule, this.now()));
   }
 
   /** Launches a run unless one is in flight; returns whether it did. */

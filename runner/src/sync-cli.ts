@@ -11,6 +11,8 @@ import { hideBin } from 'yargs/helpers';
 import { createLogger, redact } from '../../singer/src/log.js';
 import { packageVersion } from '../../singer/src/paths.js';
 import { ConfigError } from '../../singer/src/settings.js';
+import { STREAMS } from '../../tap-pennylane/src/streams/definitions.js';
+import { unknownStreams } from './catalog-selection.js';
 import { loadDotEnv, loadRunnerConfig, requireToken } from './config.js';
 import { RunLockHeldError } from './run-lock.js';
 import { formatSummary } from './summary.js';
@@ -18,6 +20,7 @@ import { runSync } from './sync.js';
 import { embeddedBanner, openTargetDatabase, type TargetDatabase } from './target-database.js';
 
 const log = createLogger('pennylane-sync');
+const STREAM_NAMES = STREAMS.map((s) => s.name);
 
 async function main(): Promise<number> {
   const argv = await yargs(hideBin(process.argv))
@@ -49,14 +52,17 @@ async function main(): Promise<number> {
     .help()
     .parseAsync();
 
-  loadDotEnv(argv.dotenv);
-  if (argv['state-file']) process.env.PENNYLANE_SYNC_STATE_FILE = argv['state-file'];
-  requireToken(process.env);
-  const config = loadRunnerConfig(process.env);
   const streams = argv.stream
     ?.flatMap((s) => s.split(','))
     .map((s) => s.trim())
     .filter(Boolean);
+  // A typo fails here, before a database starts or a run is recorded.
+  const unknown = streams && unknownStreams(streams, STREAM_NAMES);
+  if (unknown) throw new ConfigError(unknown);
+  loadDotEnv(argv.dotenv);
+  if (argv['state-file']) process.env.PENNYLANE_SYNC_STATE_FILE = argv['state-file'];
+  requireToken(process.env);
+  const config = loadRunnerConfig(process.env);
 
   const controller = new AbortController();
   let signalled: NodeJS.Signals | undefined;

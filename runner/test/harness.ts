@@ -11,7 +11,7 @@ import { createTestDatabase, type TestDatabase } from '../../test/support/databa
 
 /**
  * What the runner's end-to-end tests share: a sandbox (the fake Pennylane, in-process, small and
- * without rate limit), a real PostgreSQL database per test file, a state file in a temp folder, and
+ * without rate limit, exports ready after 100 ms), a real PostgreSQL database per test file, a state file in a temp folder, and
  * the sync CLI run as a user runs it, configured through the environment only.
  */
 export const TEST_SIZE = {
@@ -23,6 +23,15 @@ export const TEST_SIZE = {
   transactions: 40,
   bankAccounts: 1,
   fiscalYears: 2,
+} as const;
+
+/**
+ * The sandbox runs without a rate limit; the tap must not pace itself to Pennylane's 25 requests per
+ * 5 s either (a first run makes ~31 requests, so it would wait ~4 s), and polls exports often.
+ */
+export const FAST_TAP = {
+  TAP_PENNYLANE_RATE_LIMIT_REQUESTS: '1000',
+  TAP_PENNYLANE_EXPORT_POLL_INTERVAL_SECONDS: '0.1',
 } as const;
 
 export type Harness = {
@@ -58,7 +67,7 @@ export async function startHarness(options: SandboxOptions = {}): Promise<Harnes
     ...cleanEnv(),
     PENNYLANE_API_TOKEN: sandbox.token,
     TAP_PENNYLANE_BASE_URL: sandbox.baseUrl,
-    TAP_PENNYLANE_EXPORT_POLL_INTERVAL_SECONDS: '0.1',
+    ...FAST_TAP,
     TARGET_POSTGRES_DATABASE_URL: db.url,
     TARGET_POSTGRES_SSL_MODE: 'disable',
     PENNYLANE_SYNC_STATE_FILE: stateFile,

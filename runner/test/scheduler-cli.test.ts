@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { packageRoot } from '../../singer/src/paths.js';
 import { nodeArgs } from '../../test/support/cli.js';
-import { collect, type Harness, startHarness, syncRuns } from './harness.js';
+import { collect, type Harness, lastLine, startHarness, syncRuns } from './harness.js';
 
 describe('npm start (the scheduler)', () => {
   let h: Harness;
@@ -40,6 +40,11 @@ describe('npm start (the scheduler)', () => {
     assert.equal(res.code, 0, res.stderr);
     assert.match(res.stderr, /starting the full sync \(start\)/);
     assert.match(res.stderr, /SIGTERM received: stopping/);
+    assert.match(
+      res.stderr,
+      /INFO {2}pennylane-scheduler: next incremental sync \w{3}, \d+ \w{3} \d{4}, \d\d:\d\d CES?T, next full reload \w{3}, \d+ \w{3} \d{4}, 03:00 CES?T \(Europe\/Paris\)/,
+    );
+    assert.match(lastLine(res.stderr), /INFO {2}pennylane-scheduler: stopped \(SIGTERM\)$/);
 
     const runs = await syncRuns(h.db.client);
     assert.equal(runs[0]?.mode, 'full');

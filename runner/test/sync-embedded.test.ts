@@ -14,7 +14,7 @@ import { packageRoot } from '../../singer/src/paths.js';
 import { nodeArgs } from '../../test/support/cli.js';
 import { freePort } from '../../test/support/embedded-postgres.js';
 import { startEmbeddedDatabase } from '../src/embedded-database.js';
-import { cleanEnv, collect, lastLine, TEST_SIZE } from './harness.js';
+import { cleanEnv, collect, FAST_TAP, lastLine, TEST_SIZE } from './harness.js';
 
 const listening = (port: number): Promise<boolean> =>
   new Promise((resolve) => {
@@ -47,7 +47,7 @@ describe('npm run sync without a configured database', () => {
         ...cleanEnv(),
         PENNYLANE_API_TOKEN: sandbox.token,
         TAP_PENNYLANE_BASE_URL: sandbox.baseUrl,
-        TAP_PENNYLANE_EXPORT_POLL_INTERVAL_SECONDS: '0.1',
+        ...FAST_TAP,
         PENNYLANE_SYNC_DATA_DIR: join(dir, '.data'),
         PENNYLANE_SYNC_DB_PORT: String(port),
         PENNYLANE_SYNC_STATE_FILE: join(dir, 'state.json'),

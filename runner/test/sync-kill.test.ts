@@ -31,7 +31,8 @@ describe('a run killed with SIGKILL', () => {
     // commit (and save state) every 0.2 s, and slow the API down so the kill lands mid-run
     const often = { TARGET_POSTGRES_MAX_BATCH_AGE_SECONDS: '0.2' };
     h.sandbox.control.setFaults({ latencyMs: 200 });
-    const victim = spawnSync(h, [], often);
+    // Pennylane's real pace (25 requests per 5 s) keeps the victim busy for over 4 s after its first state.
+    const victim = spawnSync(h, [], { ...often, TAP_PENNYLANE_RATE_LIMIT_REQUESTS: '25' });
     const done = collect(victim);
     // under load the programs may take a while to start: wait for the first saved state, not a fixed time
     for (let i = 0; i < 2400 && !existsSync(h.stateFile) && victim.exitCode === null; i++) await sleep(25);
@@ -43,8 +44,17 @@ describe('a run killed with SIGKILL', () => {
     await groupGone(victim.pid!); // the programs it started notice and stop (EOF / EPIPE)
     h.sandbox.control.clearFaults();
 
-    const resumed = await runSyncCli(h, [], often);
+    // The sandbox's data does not change, so the reference run goes side by side with the resumed one
+    // (another database, another state file, another lock).
+    const [resumed, uninterrupted] = await Promise.all([
+      runSyncCli(h, [], often),
+      runSyncCli(h, [], {
+        TARGET_POSTGRES_DATABASE_URL: reference.url,
+        PENNYLANE_SYNC_STATE_FILE: join(h.dir, 'reference-state.json'),
+      }),
+    ]);
     assert.equal(resumed.code, 0, resumed.stderr);
+    assert.equal(uninterrupted.code, 0, uninterrupted.stderr);
     const runs = await syncRuns(h.db.client);
     assert.deepEqual(
       runs.map((r) => r.outcome),
@@ -52,11 +62,6 @@ describe('a run killed with SIGKILL', () => {
     );
     assert.match(runs[0]!.error ?? '', /^interrupted/);
 
-    const uninterrupted = await runSyncCli(h, [], {
-      TARGET_POSTGRES_DATABASE_URL: reference.url,
-      PENNYLANE_SYNC_STATE_FILE: join(h.dir, 'reference-state.json'),
-    });
-    assert.equal(uninterrupted.code, 0, uninterrupted.stderr);
     // Which export job produced the FEC / ledger rows, and when, differs from run to run: not the data.
     const perRun = ['export_id', 'exported_at'];
     const [got, want] = [

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runScript } from '../../test/support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
+import { PRODUCT_FLATTENING } from '../src/config.js';
 import { type Harness, runSyncCli, snapshot, startHarness } from './harness.js';
 
 describe('--record then target-postgres --input', () => {
@@ -31,6 +32,7 @@ describe('--record then target-postgres --input', () => {
     const replayed = await runScript('target-postgres/src/cli.ts', ['--input', file], undefined, {
       env: {
         ...h.env(),
+        ...PRODUCT_FLATTENING, // the runner's default for target-postgres, as runner.md tells replayers
         TARGET_POSTGRES_DATABASE_URL: replay.url,
         TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA: 'pennylane',
       },

@@ -12,7 +12,8 @@ describe('npm run sync -- --stream, and failed runs', () => {
   let h: Harness;
   before(async () => {
     h = await startHarness();
-    const first = await runSyncCli(h, []);
+    // three streams are enough to show that --stream leaves the others' bookmarks alone
+    const first = await runSyncCli(h, ['--stream', 'customers,suppliers,customer_invoices']);
     if (first.code !== 0) throw new Error(`first run failed: ${first.stderr}`);
   });
   after(() => h.close());
@@ -36,10 +37,15 @@ describe('npm run sync -- --stream, and failed runs', () => {
     assert.ok(state.bookmarks.customer_invoices, 'customer_invoices bookmark kept');
   });
 
-  it('refuses an unknown stream name, listing the valid ones', async () => {
-    const res = await runSyncCli(h, ['--stream', 'custmers']);
-    assert.equal(res.code, 1);
-    assert.match(res.stderr, /unknown stream "custmers": valid streams are .*customers.*trial_balance/);
+  it('refuses an unknown stream name at once (exit 2), listing the valid ones, before any run starts', async () => {
+    const runsBefore = (await syncRuns(h.db.client)).length;
+    const res = await runSyncCli(h, ['--stream', 'customers,custmers']);
+    assert.equal(res.code, 2, res.stderr);
+    assert.match(
+      lastLine(res.stderr),
+      /^pennylane-sync: error: unknown stream "custmers": valid streams are .*customers.*trial_balance, fec, analytical_ledger$/,
+    );
+    assert.equal((await syncRuns(h.db.client)).length, runsBefore, 'no run was recorded');
   });
 
   it("fails with the child's own error line and keeps the state when the token is refused", async () => {

@@ -52,6 +52,22 @@ describe('npm run sync against the sandbox and a real PostgreSQL', () => {
     for (const stream of ['fec', 'analytical_ledger', 'trial_balance'])
       assert.ok((tables[stream] ?? 0) > 0, stream);
 
+    // nested objects are flattened into plain columns for Power BI (the runner's default for the target)
+    const columns = await h.db.client.query<{ c: string }>(
+      `SELECT table_name || '.' || column_name || ' ' || data_type AS c FROM information_schema.columns
+       WHERE table_schema = 'pennylane' AND table_name IN ('customer_invoices', 'ledger_entry_lines')
+         AND column_name IN ('customer', 'customer__id', 'ledger_entry__id', 'ledger_account__number') ORDER BY 1`,
+    );
+    assert.deepEqual(
+      columns.rows.map((r) => r.c),
+      [
+        'customer_invoices.customer__id bigint',
+        'customer_invoices.ledger_entry__id bigint',
+        'ledger_entry_lines.ledger_account__number text',
+        'ledger_entry_lines.ledger_entry__id bigint',
+      ],
+    );
+
     const [run] = await syncRuns(h.db.client);
     assert.equal(run?.outcome, 'succeeded');
     assert.equal(run?.mode, 'incremental');
