@@ -100,7 +100,7 @@ const SETTINGS: Setting[] = [
   {
     name: 'max_parallelism',
     kind: 'integer',
-    default: 8,
+    default: 32,
     description:
       'Most connections open at once: a loading stream holds one, two while its previous batch commits; beyond it the least recently used stream commits and gives its connection back.',
   },

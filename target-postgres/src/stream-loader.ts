@@ -17,6 +17,14 @@ export class LoadError extends Error {
   override name = 'LoadError';
 }
 
+/**
+ * A message the target refuses before anything reaches the database (no SCHEMA yet, a missing key, a
+ * record failing its schema): what came before it is intact and can still be committed.
+ */
+export class InputError extends LoadError {
+  override name = 'InputError';
+}
+
 export type LoaderContext = {
   schema: string;
   source: string;
@@ -212,15 +220,15 @@ export class StreamLoader implements ConnectionHolder {
     const b = this.batch;
     if (!b) return this.begin(place).then(() => this.write(record, place, seq, meta));
     if (b.copyError) throw this.copyFailure(b, b.copyError);
+    // The key first: a record without one is refused before it touches the batch.
+    const key = this.keyColumns.length > 0 ? this.keyOf(record, place) : undefined;
     this.lastUsed = ++useClock;
     b.rows++;
     b.lastSeq = seq;
     b.lastLine = place.line;
     const deleting =
       this.ctx.hardDelete && record._sdc_deleted_at !== undefined && record._sdc_deleted_at !== null;
-    let key: unknown;
     if (this.keyColumns.length > 0) {
-      key = this.keyOf(record, place);
       if (b.mode === 'direct') {
         const fresh = b.above === undefined || (typeof key === 'number' && key > b.above);
         if (!fresh || b.seen!.has(key)) {
@@ -276,8 +284,8 @@ export class StreamLoader implements ConnectionHolder {
     return JSON.stringify(values);
   }
 
-  private missingKey(prop: string, place: Place): LoadError {
-    return new LoadError(
+  private missingKey(prop: string, place: Place): InputError {
+    return new InputError(
       `${this.ctx.source}:${place.line}: stream "${this.stream}", field "${prop}": record has no value for key property "${prop}": every record needs all of key_properties ${JSON.stringify(this.keyProperties)}`,
     );
   }

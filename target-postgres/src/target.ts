@@ -1,9 +1,10 @@
 import type { Logger } from '../../singer/src/log.js';
-import type {
-  ActivateVersionMessage,
-  Place,
-  RecordMessage,
-  SchemaMessage,
+import {
+  type ActivateVersionMessage,
+  type Place,
+  ProtocolError,
+  type RecordMessage,
+  type SchemaMessage,
 } from '../../singer/src/messages.js';
 import type { PlacedMessage } from '../../singer/src/reader.js';
 import type { TargetConfig } from './config.js';
@@ -11,7 +12,7 @@ import { ConnectionPool } from './connections.js';
 import type { EncodeStats, RecordMeta } from './copy-encoder.js';
 import { ensureSchema } from './ddl.js';
 import { StateTracker } from './state-tracker.js';
-import { LoadError, type StreamCounts, StreamLoader } from './stream-loader.js';
+import { InputError, LoadError, type StreamCounts, StreamLoader } from './stream-loader.js';
 import { RecordValidationError, RecordValidator } from './validator.js';
 
 const isArray = Array.isArray as (v: unknown) => v is readonly PlacedMessage[];
@@ -42,7 +43,8 @@ export async function runTarget(opts: RunTargetOptions): Promise<TargetSummary> 
     await engine.finish();
     return engine.summary();
   } catch (err) {
-    engine.abandon();
+    if (err instanceof ProtocolError || err instanceof InputError) await engine.salvage();
+    else engine.abandon();
     throw err;
   } finally {
     engine.stopTimer();
@@ -248,7 +250,7 @@ class Engine {
   ): Promise<void> | undefined {
     const loader = this.loaders.get(m.stream);
     if (!loader) {
-      throw new LoadError(
+      throw new InputError(
         `${place.source}:${place.line}: RECORD of stream "${m.stream}" arrived before its SCHEMA: the tap must send a SCHEMA message for a stream before its records`,
       );
     }
@@ -257,7 +259,7 @@ class Engine {
         loader.check(m.record, lossless);
       } catch (err) {
         if (err instanceof RecordValidationError)
-          throw new LoadError(`${place.source}:${place.line}: ${err.message}`);
+          throw new InputError(`${place.source}:${place.line}: ${err.message}`);
         throw err;
       }
     }
@@ -318,7 +320,7 @@ class Engine {
     }
     const loader = this.loaders.get(m.stream);
     if (!loader) {
-      throw new LoadError(
+      throw new InputError(
         `${place.source}:${place.line}: ACTIVATE_VERSION of stream "${m.stream}" arrived before its SCHEMA: the tap must send a SCHEMA message for a stream first`,
       );
     }
@@ -378,6 +380,21 @@ class Engine {
     await Promise.all([...this.loaders.values()].map((l) => l.release()));
     if (this.stats.nulRemoved > 0) {
       this.log.warn(`removed ${this.stats.nulRemoved} NUL character(s) that PostgreSQL text cannot hold`);
+    }
+  }
+
+  /**
+   * After a bad message: commit what arrived before it, so the states it covers are printed and a
+   * replay starts after them. If that fails too, nothing more is committed.
+   */
+  async salvage(): Promise<void> {
+    try {
+      if (this.background) await this.background;
+      if (this.backgroundError) throw this.backgroundError;
+      await this.flushAll('input error');
+      await this.emitting;
+    } catch {
+      this.abandon();
     }
   }
 

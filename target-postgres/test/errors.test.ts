@@ -126,6 +126,26 @@ describe('bad input', { concurrency: 2 }, () => {
     );
   });
 
+  test('a bad line still lets the records and the state before it be committed and printed', async () => {
+    const { schema, run } = await failWith(
+      `${ndjson([...head, stateMsg({ payments: 1 })])}{"type":"RECORD","stream":"payments","record":{"id":2,}\n`,
+    );
+    assertFailed(run, 'stdin:4', ['JSON']);
+    assert.deepEqual(
+      run.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+      [{ payments: 1 }],
+      'the state before the bad line is printed once its record is committed',
+    );
+    const ids = await rows<{ id: number }>(db.client, `SELECT id::int FROM ${table(schema, 'payments')}`);
+    assert.deepEqual(
+      ids.map((r) => r.id),
+      [1],
+    );
+  });
+
   test('a connection failure is a clear error and never prints the password', async () => {
     const schema = freshSchema();
     const url = new URL(db.url);
