@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { ProtocolError } from './messages.js';
-import { readLines, readSingerMessageChunks, readSingerMessages } from './reader.js';
+import { openInput, readLines, readSingerMessageChunks, readSingerMessages } from './reader.js';
 
 const collect = async <T>(it: AsyncIterable<T>): Promise<T[]> => {
   const out: T[] = [];
@@ -82,5 +82,22 @@ describe('readSingerMessageChunks', () => {
       [1, 2],
       [3, 4],
     ]);
+  });
+});
+
+describe('openInput', () => {
+  it('names a truncated .gz file and what to do, instead of hanging or quoting zlib alone', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const file = join(mkdtempSync(join(tmpdir(), 'reader-')), 'cut.ndjson.gz');
+    const whole = gzipSync(Buffer.from('{"type":"STATE","value":{"n":1}}\n'.repeat(1000)));
+    writeFileSync(file, whole.subarray(0, whole.length - 20));
+    const { stream, source } = openInput(file);
+    await assert.rejects(
+      collect(readSingerMessages(stream, source)),
+      /cut\.ndjson\.gz: cannot decompress \(unexpected end of file\): the \.gz file is truncated or corrupt/,
+    );
   });
 });

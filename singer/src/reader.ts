@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { mayHaveLostDigits, mayLoseNumbers, parseJsonLossless } from './json-lossless.js';
 import { type Place, ProtocolError, type SingerMessage, toSingerMessage } from './messages.js';
@@ -135,5 +135,21 @@ export function openInput(file: string | undefined): { stream: Readable; source:
   if (!file || file === '-') return { stream: process.stdin, source: 'stdin' };
   // Large reads: fewer chunks to split and fewer hops through the event loop.
   const raw = createReadStream(file, { highWaterMark: 256 * 1024 });
-  return { stream: file.endsWith('.gz') ? raw.pipe(createGunzip()) : raw, source: file };
+  if (!file.endsWith('.gz')) return { stream: raw, source: file };
+  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+  // pipe() does not forward errors: without this a read error would leave the reader waiting forever.
+  raw.on('error', (err) => gunzip.destroy(err));
+  raw.pipe(gunzip);
+  return { stream: Readable.from(decompressed(gunzip, file), { objectMode: false }), source: file };
+}
+
+/** zlib's own errors ("unexpected end of file") name neither the file nor what to do. */
+async function* decompressed(gunzip: Readable, file: string): AsyncGenerator<Buffer> {
+  try {
+    yield* gunzip;
+  } catch (err) {
+    throw new Error(
+      `${file}: cannot decompress (${(err as Error).message}): the .gz file is truncated or corrupt; record it again, or replay the part that is whole after gunzip -c`,
+    );
+  }
 }
