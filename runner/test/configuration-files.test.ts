@@ -8,7 +8,7 @@ import { packageRoot } from '../../singer/src/paths.js';
 import { envVarName } from '../../singer/src/settings.js';
 import { TAP_INFO } from '../../tap-pennylane/src/config.js';
 import { TARGET_INFO } from '../../target-postgres/src/config.js';
-import { RUNNER_ENV } from '../src/config.js';
+import { DEFAULTS, PRODUCT_FLATTENING, RUNNER_ENV } from '../src/config.js';
 import { meltanoYml } from '../src/meltano-yml.js';
 
 const read = (name: string) => readFileSync(join(packageRoot, name), 'utf8');
@@ -46,6 +46,24 @@ describe('.env.example', () => {
       [],
       'missing from runner.md',
     );
+  });
+
+  it("shows each program's own default, or the runner's where it sets one", () => {
+    const runnerDefaults: Record<string, string> = {
+      ...PRODUCT_FLATTENING,
+      TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA: DEFAULTS.schema,
+    };
+    const wrong: string[] = [];
+    for (const info of [TAP_INFO, TARGET_INFO]) {
+      for (const s of info.settings) {
+        const name = envVarName(info, s);
+        const shown = new RegExp(`^# ?${name}=(.*)$`, 'm').exec(text)?.[1];
+        const expected = runnerDefaults[name] ?? (s.default === undefined ? undefined : String(s.default));
+        if (shown !== undefined && expected !== undefined && shown !== expected)
+          wrong.push(`${name}=${shown} (default ${expected})`);
+      }
+    }
+    assert.deepEqual(wrong, []);
   });
 
   it('holds no secret: every token or password variable is empty or commented out', () => {

@@ -70,8 +70,8 @@ describe('one run at a time per target database', () => {
       terminated = res.rowCount ?? 0;
       if (terminated === 0) await sleep(50);
     }
-    assert.equal(terminated, 1, 'the lock session was found and killed');
     const res = await done;
+    assert.equal(terminated, 1, `the lock session was found and killed: ${res.stderr}`);
     h.sandbox.control.clearFaults();
     assert.equal(res.code, 1, res.stderr);
     assert.match(
