@@ -1,15 +1,15 @@
-import { CHANGELOG_RETENTION_MS, LIST_RESOURCES } from '../../../pennylane/src/api.js';
+import { CHANGELOG_RETENTION_MS } from '../../../pennylane/src/api.js';
 import { UnprocessableError } from '../http/errors.js';
 import type { ChangelogStream } from '../streams/definition.js';
-import { type ApiRecord, type ChangelogEvent, chunks, idInFilter, iso, type SyncContext } from './context.js';
+import { type ApiRecord, type ChangelogEvent, iso, type SyncContext } from './context.js';
 import type { StreamWriter } from './emitter.js';
 import { listAll } from './listing.js';
+import { refetchByIds } from './refetch.js';
 import { type ChangelogBookmark, readChangelogBookmark } from './state.js';
 
 /** A bookmark older than this is not even tried: the changelog would answer 422. */
 export const CHANGELOG_SAFE_AGE_MS = CHANGELOG_RETENTION_MS - 24 * 3600 * 1000;
 export const CHANGELOG_PAGE_LIMIT = 1000;
-export const ID_BATCH = 100;
 
 /**
  * What a changelog stream did this run, for the streams refreshed from it (ledger_entries):
@@ -112,27 +112,8 @@ async function incremental(
   }
 
   const live = [...changes].filter(([, c]) => c.operation !== 'delete').map(([id]) => id);
-  live.sort((a, b) => a - b);
-  const resource = LIST_RESOURCES[def.resource];
-  for (const batch of chunks(live, ID_BATCH)) {
-    const returned = new Set<number>();
-    const pages = ctx.client.paginate<ApiRecord>(
-      resource.path,
-      { filter: idInFilter(batch), sort: 'id', limit: ID_BATCH },
-      { stream: def.name },
-    );
-    for await (const page of pages) {
-      for (const record of page) {
-        if (typeof record.id === 'number') returned.add(record.id);
-        onRefetched?.(record);
-        await w.record(record, prior.version);
-      }
-    }
-    // Changed, then gone before we asked: deleted (or no longer visible to this token).
-    for (const id of batch) {
-      if (!returned.has(id)) await w.tombstone({ id }, changes.get(id)!.processed_at);
-    }
-  }
+  // Changed, then gone before we asked: deleted (or no longer visible to this token).
+  await refetchByIds(ctx, w, def, live, prior.version, (id) => changes.get(id)!.processed_at, onRefetched);
   for (const [id, change] of changes) {
     if (change.operation === 'delete') await w.tombstone({ id }, change.processed_at);
   }

@@ -1,12 +1,11 @@
 import { LIST_RESOURCES } from '../../../pennylane/src/api.js';
 import type { FullTableStream } from '../streams/definition.js';
 import type { ChangeFeed } from './changelog.js';
-import { type ApiRecord, chunks, idInFilter, iso, type SyncContext } from './context.js';
+import { type ApiRecord, iso, type SyncContext } from './context.js';
 import type { StreamWriter } from './emitter.js';
 import { listAll } from './listing.js';
+import { refetchByIds } from './refetch.js';
 import { type FullTableBookmark, readFullTableBookmark } from './state.js';
-
-const ID_BATCH = 100;
 
 /**
  * For a stream refreshed from another stream's changelog (ledger_entries from ledger_entry_lines):
@@ -124,24 +123,8 @@ async function refreshByIds(
   ids: number[],
   through: string,
 ): Promise<void> {
-  ids.sort((a, b) => a - b);
-  const resource = LIST_RESOURCES[def.resource];
   const seenAt = iso(ctx.now());
-  for (const batch of chunks(ids, ID_BATCH)) {
-    const returned = new Set<number>();
-    const pages = ctx.client.paginate<ApiRecord>(
-      resource.path,
-      { filter: idInFilter(batch), sort: 'id', limit: ID_BATCH },
-      { stream: def.name },
-    );
-    for await (const page of pages) {
-      for (const record of page) {
-        if (typeof record.id === 'number') returned.add(record.id);
-        await w.record(record, prior.version);
-      }
-    }
-    for (const id of batch) if (!returned.has(id)) await w.tombstone({ id }, seenAt);
-  }
+  await refetchByIds(ctx, w, def, ids, prior.version, () => seenAt);
   ctx.log.info(`${def.name}: refreshed ${ids.length} entries whose lines changed`);
   ctx.state.set(def.name, { version: prior.version, complete_at: through } satisfies FullTableBookmark);
 }
