@@ -171,12 +171,13 @@ export type SyncRunRow = {
   error: string | null;
   host: string;
   pid: number;
+  started_at: Date;
   finished_at: Date | null;
 };
 
 export async function syncRuns(client: pg.Client, schema = 'pennylane'): Promise<SyncRunRow[]> {
   const res = await client.query<SyncRunRow>(
-    `SELECT id::int AS id, mode, streams, rows, outcome, error, host, pid, finished_at
+    `SELECT id::int AS id, mode, streams, rows, outcome, error, host, pid, started_at, finished_at
      FROM "${schema}".sync_runs ORDER BY id`,
   );
   return res.rows;
