@@ -52,7 +52,8 @@ describe('exports (FEC and analytical ledger) against the sandbox', () => {
   let last: SyncResult;
 
   before(async () => {
-    sb = await sandbox({ size: SIZE, seed: 11, exportDelayMs: 300 });
+    // Long enough that the first poll, 50 ms after the POST, finds the job pending on a loaded machine.
+    sb = await sandbox({ size: SIZE, seed: 11, exportDelayMs: 1000 });
   });
   after(() => sb.close());
 
