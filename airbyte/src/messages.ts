@@ -151,8 +151,3 @@ export const connectionStatusMessage = (ok: boolean, message?: string): AirbyteM
   type: 'CONNECTION_STATUS',
   connectionStatus: { status: ok ? 'SUCCEEDED' : 'FAILED', ...(message ? { message } : {}) },
 });
-
-export const logMessage = (level: LogLevel, message: string): AirbyteMessage => ({
-  type: 'LOG',
-  log: { level, message },
-});
