@@ -27,22 +27,29 @@ export async function* readLineChunks(input: Readable): AsyncGenerator<Line[]> {
       pendingBytes += bytes.length;
       continue;
     }
-    const buf = pendingBytes > 0 ? Buffer.concat([...pending, bytes]) : bytes;
-    nl += pendingBytes;
-    pending = [];
-    pendingBytes = 0;
     const lines: Line[] = [];
     let start = 0;
+    if (pendingBytes > 0) {
+      // Only the line that straddles the chunks is copied, not the whole chunk.
+      const head = Buffer.concat([...pending, bytes.subarray(0, nl)]);
+      pending = [];
+      pendingBytes = 0;
+      line++;
+      const end = head.length > 0 && head[head.length - 1] === 13 ? head.length - 1 : head.length;
+      if (end > 0) lines.push({ text: head.toString('utf8', 0, end), line });
+      start = nl + 1;
+      nl = bytes.indexOf(10, start);
+    }
     while (nl !== -1) {
       line++;
-      const end = nl > start && buf[nl - 1] === 13 ? nl - 1 : nl;
-      if (end > start) lines.push({ text: buf.toString('utf8', start, end), line });
+      const end = nl > start && bytes[nl - 1] === 13 ? nl - 1 : nl;
+      if (end > start) lines.push({ text: bytes.toString('utf8', start, end), line });
       start = nl + 1;
-      nl = buf.indexOf(10, start);
+      nl = bytes.indexOf(10, start);
     }
-    if (start < buf.length) {
-      pending.push(buf.subarray(start));
-      pendingBytes = buf.length - start;
+    if (start < bytes.length) {
+      pending.push(bytes.subarray(start));
+      pendingBytes = bytes.length - start;
     }
     if (lines.length > 0) yield lines;
   }
