@@ -29,7 +29,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
-import { LIST_RESOURCES, RATE_LIMIT } from '../pennylane/src/api.js';
+import { CHANGELOG_RESOURCES, LIST_RESOURCES, RATE_LIMIT } from '../pennylane/src/api.js';
 import { startSandbox } from '../sandbox/src/index.js';
 import type { Sandbox } from '../sandbox/src/types.js';
 import { packageRoot } from '../singer/src/paths.js';
@@ -222,15 +222,7 @@ type Row = Record<string, unknown>;
 /** 100 changes spread over the 7 changelog streams: mostly updates, some inserts and deletes. */
 function makeChanges(sb: Sandbox): { changes: number; minimum: number } {
   const c = sb.control;
-  const streams = [
-    'customers',
-    'suppliers',
-    'products',
-    'customer_invoices',
-    'supplier_invoices',
-    'transactions',
-    'ledger_entry_lines',
-  ] as const;
+  const streams = CHANGELOG_RESOURCES;
   const before = Object.fromEntries(
     streams.map((s) => [s, new Map(c.records(s).map((r: Row) => [r.id as number, r.updated_at]))]),
   );

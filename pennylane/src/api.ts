@@ -150,3 +150,14 @@ export type ExportStatus = 'pending' | 'ready' | 'error';
 
 /** The `file_url` of a ready export expires after 30 minutes (one third party says 10). */
 export const EXPORT_FILE_URL_TTL_MS = 30 * 60 * 1000;
+
+/** Resources listed by id (every list but trial_balance), in the table's order. */
+export type IdListResourceName = Exclude<ListResourceName, 'trial_balance'>;
+export const ID_LIST_RESOURCES = (Object.keys(LIST_RESOURCES) as ListResourceName[]).filter(
+  (r): r is IdListResourceName => r !== 'trial_balance',
+);
+
+/** Resources with a `/changelogs/<name>` feed. */
+export const CHANGELOG_RESOURCES = ID_LIST_RESOURCES.filter(
+  (r): r is ChangelogResourceName => LIST_RESOURCES[r].changelog,
+);

@@ -1,22 +1,10 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { ID_LIST_RESOURCES } from '../../pennylane/src/api.js';
 import { counts, type Harness, lastLine, runSyncCli, startHarness, syncRuns } from './harness.js';
 
-const LIST_STREAMS = [
-  'customers',
-  'suppliers',
-  'products',
-  'customer_invoices',
-  'supplier_invoices',
-  'transactions',
-  'ledger_entry_lines',
-  'ledger_entries',
-  'ledger_accounts',
-  'bank_accounts',
-  'fiscal_years',
-  'journals',
-] as const;
+const LIST_STREAMS = ID_LIST_RESOURCES;
 
 const ids = async (h: Harness, table: string): Promise<number[]> =>
   (await h.db.client.query<{ id: string }>(`SELECT id FROM pennylane."${table}" ORDER BY id`)).rows.map((r) =>

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { LIST_RESOURCES } from '../../pennylane/src/api.js';
+import { CHANGELOG_RESOURCES, ID_LIST_RESOURCES } from '../../pennylane/src/api.js';
 import { ALL_SCOPES, type Sandbox, startSandbox } from '../src/index.js';
-import { assertMatchesSpec, client, ID_LISTS, START } from './support.js';
+import { assertMatchesSpec, client, START } from './support.js';
 
-const CHANGELOGS = ID_LISTS.filter((r) => LIST_RESOURCES[r].changelog);
+const CHANGELOGS = CHANGELOG_RESOURCES;
 
 describe("every response validates against Pennylane's OpenAPI schema", () => {
   let sandbox: Sandbox;
@@ -86,7 +86,7 @@ describe("every response validates against Pennylane's OpenAPI schema", () => {
     assertMatchesSpec('GET /me', res.json());
   });
 
-  for (const name of ID_LISTS) {
+  for (const name of ID_LIST_RESOURCES) {
     it(`GET /${name}, every page of every item`, async () => {
       const max = name === 'ledger_accounts' ? 1000 : 100;
       let pages = 0;

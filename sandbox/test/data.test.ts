@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { ID_LIST_RESOURCES } from '../../pennylane/src/api.js';
 import { type Sandbox, startSandbox } from '../src/index.js';
-import { client, ID_LISTS, type Json, START } from './support.js';
+import { client, type Json, START } from './support.js';
 
 const cents = (s: string) => {
   assert.match(s, /^-?\d+\.\d{2}$/, `amount ${s}`);
@@ -23,7 +24,7 @@ describe('generated company', () => {
     });
     const other = await startSandbox({ seed: 32, startTime: START, rateLimit: false });
     try {
-      for (const name of ID_LISTS) {
+      for (const name of ID_LIST_RESOURCES) {
         const strip = (records: unknown[]) => JSON.stringify(records).replaceAll(/127\.0\.0\.1:\d+/g, 'host');
         assert.equal(strip(twin.control.records(name)), strip(sandbox.control.records(name)), name);
       }
@@ -36,7 +37,7 @@ describe('generated company', () => {
 
   it('has about 7,500 records in the small size, ids int64 above 2^32 and below 2^53, unique per resource', () => {
     let total = 0;
-    for (const name of ID_LISTS) {
+    for (const name of ID_LIST_RESOURCES) {
       const records = sandbox.control.records(name) as { id: number }[];
       total += records.length;
       const ids = records.map((r) => r.id);

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { LIST_RESOURCES, type ListResourceName } from '../../pennylane/src/api.js';
 import type { Sandbox } from '../src/index.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -119,8 +118,3 @@ export function assertMatchesSpec(operation: string, body: unknown): void {
 
 export const START = new Date('2026-11-20T09:30:00.000Z');
 export const DAY_MS = 86_400_000;
-
-/** Every list endpoint with an `id` (trial_balance has none), in the API facts' order. */
-export const ID_LISTS = (Object.keys(LIST_RESOURCES) as ListResourceName[]).filter(
-  (r) => r !== 'trial_balance',
-);

@@ -1,3 +1,4 @@
+import { CHANGELOG_RESOURCES, ID_LIST_RESOURCES } from '../../../pennylane/src/api.js';
 import { startSandbox } from '../../../sandbox/src/index.js';
 import type { Sandbox, SandboxOptions } from '../../../sandbox/src/types.js';
 import type { SingerCatalog } from '../../../singer/src/catalog.js';
@@ -159,27 +160,6 @@ export function expected(sb: Sandbox, stream: string): Row[] {
   return byKey(sb.control.records(def.resource as never).map((r) => selected.project(r)));
 }
 
-export const LIST_STREAMS = [
-  'fiscal_years',
-  'journals',
-  'ledger_accounts',
-  'bank_accounts',
-  'customers',
-  'suppliers',
-  'products',
-  'customer_invoices',
-  'supplier_invoices',
-  'transactions',
-  'ledger_entry_lines',
-  'ledger_entries',
-] as const;
+export const LIST_STREAMS = ID_LIST_RESOURCES;
 
-export const CHANGELOG_STREAMS = [
-  'customers',
-  'suppliers',
-  'products',
-  'customer_invoices',
-  'supplier_invoices',
-  'transactions',
-  'ledger_entry_lines',
-] as const;
+export const CHANGELOG_STREAMS = CHANGELOG_RESOURCES;
