@@ -3,10 +3,15 @@ import { applyRate } from '../money.js';
 import { MICROS_PER_DAY } from '../time.js';
 import type { SandboxCounts } from '../types.js';
 import { CHANGELOG_TABLES, CompanyBuilder } from './company-builder.js';
-import type { ChangelogEvent, EntryRow, InvoiceRow, PlainRow, TransactionRow } from './model.js';
+import {
+  type ChangelogEvent,
+  type EntryRow,
+  type InvoiceRow,
+  MICROS_PER_HOUR,
+  type PlainRow,
+  type TransactionRow,
+} from './model.js';
 import type { Table } from './table.js';
-
-const HOUR = 3_600_000_000;
 
 /**
  * The company's history from the first fiscal year to the day before the anchor: partners appearing
@@ -87,10 +92,10 @@ export function generateCompany(seed: number, anchorDay: number, counts: Sandbox
     const gross = r.int(12_000, 30_000) * 100;
     const net = applyRate(gross, 7_800);
     const employer = applyRate(gross, 4_200);
-    const at = endOfMonth * MICROS_PER_DAY + 17 * HOUR;
+    const at = endOfMonth * MICROS_PER_DAY + 17 * MICROS_PER_HOUR;
     payroll.push({ at, make: () => b.makePayrollEntry(at, endOfMonth, gross, net, employer) });
     const bank = b.bankAccounts.rows[0]!;
-    const salaryAt = at + 2 * MICROS_PER_DAY - 8 * HOUR;
+    const salaryAt = at + 2 * MICROS_PER_DAY - 8 * MICROS_PER_HOUR;
     if (endOfMonth + 2 <= lastDay && budget > reserve) {
       budget--;
       movements.push({
@@ -98,7 +103,7 @@ export function generateCompany(seed: number, anchorDay: number, counts: Sandbox
         make: () => b.makeBankMovement(salaryAt, bank, -net, 'VIR SALAIRES', '421'),
       });
     }
-    const chargesAt = at + 15 * MICROS_PER_DAY - 8 * HOUR;
+    const chargesAt = at + 15 * MICROS_PER_DAY - 8 * MICROS_PER_HOUR;
     if (endOfMonth + 15 <= lastDay && budget > reserve) {
       budget--;
       const charges = gross - net + employer;

@@ -1,5 +1,7 @@
 import type { ApiRecord } from '../types.js';
 
+export const MICROS_PER_HOUR = 3_600_000_000;
+
 /**
  * The sandbox keeps objects compactly and renders the API shape on demand (render.ts), so half a
  * million ledger entry lines fit in a few tens of megabytes. Instants are microseconds, dates day numbers.
