@@ -4,6 +4,12 @@ import { deflateEntry, zipDeflated } from './zip-writer.js';
 /** Sheet name of the workbook (Pennylane's is unknown; readers take the first sheet whatever its name). */
 export const AGL_SHEET_NAME = 'Grand livre analytique';
 
+/**
+ * Order of the parts in the zip. `streaming` (the default): the shared strings and styles before the
+ * sheet. `excel`: as Excel writes them, the sheet before the styles and the shared strings.
+ */
+export type AglPartOrder = 'streaming' | 'excel';
+
 /** Rows serialised per piece of sheet XML handed to the compressor. */
 const ROWS_PER_PIECE = 1000;
 
@@ -14,26 +20,34 @@ const ROWS_PER_PIECE = 1000;
  * cell at all. A decimal that a double cannot hold exactly to 15 significant digits (or an id above 2^53)
  * is written as a text cell instead, so no value ever changes; the reader accepts both.
  *
+ * `partOrder: 'excel'` lays the zip out as Excel does (the sheet before the styles and the shared
+ * strings), for testing readers on that order.
+ *
  * The SpreadsheetML is written here rather than through exceljs's writer, which costs ~0.1 ms of CPU per
  * row (20 s for a large sandbox's year); the tests read the result back with exceljs.
  */
-export async function writeAglXlsx(rows: Iterable<AglRow>): Promise<Buffer> {
+export async function writeAglXlsx(
+  rows: Iterable<AglRow>,
+  options: { partOrder?: AglPartOrder } = {},
+): Promise<Buffer> {
   const strings = new SharedStrings();
   const fixed = (name: string, xml: string) => deflateEntry({ name, data: [Buffer.from(xml, 'utf8')] });
   // The sheet is compressed first: it registers the shared strings.
   const sheet = await deflateEntry({ name: 'xl/worksheets/sheet1.xml', data: sheetXml(rows, strings) });
   const sharedStrings = await deflateEntry({ name: 'xl/sharedStrings.xml', data: [strings.xml()] });
-  const head = [
-    await fixed('[Content_Types].xml', CONTENT_TYPES),
-    await fixed('_rels/.rels', ROOT_RELS),
-    await fixed('xl/workbook.xml', WORKBOOK),
-    await fixed('xl/_rels/workbook.xml.rels', WORKBOOK_RELS),
-    await fixed('xl/styles.xml', STYLES),
-  ];
-  // Shared strings before the sheet (Excel puts them after): exceljs's streaming reader then parses the
-  // sheet straight from the zip instead of parking it in a temporary file, a path that in our tests lost
-  // a final sharedStrings entry about one run in five.
-  return zipDeflated([...head, sharedStrings, sheet]);
+  const contentTypes = await fixed('[Content_Types].xml', CONTENT_TYPES);
+  const rootRels = await fixed('_rels/.rels', ROOT_RELS);
+  const workbook = await fixed('xl/workbook.xml', WORKBOOK);
+  const workbookRels = await fixed('xl/_rels/workbook.xml.rels', WORKBOOK_RELS);
+  const styles = await fixed('xl/styles.xml', STYLES);
+  const head = [contentTypes, rootRels, workbook, workbookRels];
+  // By default the shared strings come before the sheet (Excel puts them after): a reader that
+  // streams the zip meets them before the cells that refer to them.
+  return zipDeflated(
+    options.partOrder === 'excel'
+      ? [...head, sheet, styles, sharedStrings]
+      : [...head, styles, sharedStrings, sheet],
+  );
 }
 
 function* sheetXml(rows: Iterable<AglRow>, strings: SharedStrings): Generator<Buffer> {

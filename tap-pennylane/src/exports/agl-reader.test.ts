@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import ExcelJS from 'exceljs';
 import { AGL_COLUMNS, type AglRow } from '../../../pennylane/src/export-formats.js';
 import { writeAglXlsx } from '../../../sandbox/src/exports/agl-writer.js';
@@ -154,6 +158,151 @@ describe('readAglXlsx', () => {
       collect(Buffer.from('JournalCode\tJournalLib\r\nVT\tVentes\r\n')),
       /^AglFormatError: AGL xlsx: (not a readable xlsx workbook|the workbook has no worksheet)/,
     );
+  });
+});
+
+/** Rows whose every column is filled, with texts that put multi-byte characters at every chunk offset. */
+const manyRows = (count: number): AglRow[] =>
+  Array.from({ length: count }, (_, i) =>
+    row({
+      date: `202${i % 6}-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`,
+      journal_code: ['VT', 'HA', 'OD', 'BQ'][i % 4]!,
+      journal_label: ['Ventes', 'Achats', 'Opérations diverses', 'Banque'][i % 4]!,
+      piece_number: `F-${i}`,
+      account_number: String(401000 + (i % 997)),
+      account_label: `Compte n°${i % 997} — Œuvres d’été`,
+      thirdparty_account_number: `C${String(i % 311).padStart(5, '0')}`,
+      thirdparty_label: `Société ${'é'.repeat(i % 5)}Ÿ ${i % 311} & fils <SARL>`,
+      label: `Écriture ${i} ${'€'.repeat(i % 3)} 😀`,
+      invoice_number: i % 3 ? `FAC-${i}` : null,
+      debit: `${i * 37}.${String(i % 100).padStart(2, '0')}`,
+      credit: i % 7 ? '0.00' : '12345678901234.567',
+      lettering: i % 2 ? 'AA' : null,
+      category_group: 'Projets',
+      category_label: `Chantier Šibenik ${i % 13}`,
+      analytical_code: `P-${i % 13}`,
+      category_weight: i % 2 ? '0.3333' : '1.00',
+      ledger_entry_id: 4_300_000_000 + Math.floor(i / 2),
+      ledger_entry_line_id: 5_300_000_000 + i,
+    }),
+  );
+
+/** The file as a download delivers it: in chunks, some apart in time. */
+const download = (bytes: Buffer, chunkSize: number, pauseMs: number): Readable =>
+  Readable.from(
+    (async function* () {
+      for (let i = 0; i < bytes.length; i += chunkSize) {
+        if (pauseMs > 0) await sleep(pauseMs);
+        else await new Promise(setImmediate);
+        yield bytes.subarray(i, i + chunkSize);
+      }
+    })(),
+  );
+
+describe("readAglXlsx on a workbook stored in Excel's part order (the sheet before the shared strings)", () => {
+  let tempDir: string;
+  before(async () => {
+    tempDir = await mkdtemp(join(tmpdir(), 'agl-reader-test-'));
+  });
+  after(async () => {
+    await rm(tempDir, { recursive: true, force: true });
+  });
+  const read = async (input: Readable) => {
+    const out: { row: number; values: AglRow }[] = [];
+    for await (const r of readAglXlsx(input, { tempDir })) out.push(r);
+    return out;
+  };
+  const leftInTempDir = () => readdir(tempDir);
+
+  it('reads every cell of thousands of rows exactly, characters split between chunks included', async () => {
+    const rows = manyRows(4000);
+    const file = await writeAglXlsx(rows, { partOrder: 'excel' });
+    assert.deepEqual(
+      await read(download(file, 4096, 0)),
+      rows.map((values, i) => ({ row: i + 2, values })),
+    );
+    assert.deepEqual(await leftInTempDir(), []);
+  });
+
+  it('reads a small workbook that arrives in one piece after a pause', async () => {
+    // The case where exceljs's own zip-stream reader lost the shared strings most of the time: its
+    // entry loop ended while they still waited in unzipper's buffer.
+    const rows = manyRows(20);
+    const file = await writeAglXlsx(rows, { partOrder: 'excel' });
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const got = await read(download(file, file.length, 1));
+      assert.deepEqual(
+        got.map((r) => r.values),
+        rows,
+        `attempt ${attempt + 1}`,
+      );
+    }
+    assert.deepEqual(await leftInTempDir(), []);
+  });
+
+  it('keeps the download in a file only its user can read while reading, and removes it when the consumer stops early', async () => {
+    const rows = manyRows(3000);
+    const file = await writeAglXlsx(rows, { partOrder: 'excel' });
+    let seen = 0;
+    for await (const r of readAglXlsx(download(file, 4096, 0), { tempDir })) {
+      assert.deepEqual(r.values, rows[seen]);
+      if (++seen === 1) {
+        const [name, ...others] = await leftInTempDir();
+        assert.deepEqual(others, []);
+        assert.equal((await stat(join(tempDir, name!))).mode & 0o777, 0o600);
+        assert.equal((await stat(join(tempDir, name!))).size, file.length);
+      }
+      if (seen === 10) break;
+    }
+    assert.equal(seen, 10);
+    assert.deepEqual(await leftInTempDir(), []);
+  });
+
+  it('fails on corrupt compressed data with an AglFormatError, and removes the temporary file', async () => {
+    const file = await writeAglXlsx(manyRows(3000), { partOrder: 'excel' });
+    // Overwrite a run of bytes in the middle of the sheet's compressed data.
+    const at = file.indexOf('xl/worksheets/sheet1.xml') + 20_000;
+    const corrupt = Buffer.from(file);
+    corrupt.fill(0x5a, at, at + 64);
+    let rowsBefore = 0;
+    await assert.rejects(
+      (async () => {
+        for await (const _ of readAglXlsx(download(corrupt, 4096, 0), { tempDir })) rowsBefore++;
+      })(),
+      (err: unknown) => {
+        assert.ok(err instanceof AglFormatError, String(err));
+        assert.match(err.message, /^AGL xlsx: not a readable xlsx workbook \(.+\)$/);
+        return true;
+      },
+    );
+    assert.ok(rowsBefore < 3000, `${rowsBefore} rows read before the corrupt data`);
+    assert.deepEqual(await leftInTempDir(), []);
+  });
+
+  it('fails on a truncated file with an AglFormatError that says so, and removes the temporary file', async () => {
+    const file = await writeAglXlsx(manyRows(100), { partOrder: 'excel' });
+    await assert.rejects(
+      read(download(file.subarray(0, file.length - 100), 4096, 0)),
+      /^AglFormatError: AGL xlsx: not a readable xlsx workbook \(no end of central directory record \(not a zip file, or a truncated one\)\)$/,
+    );
+    assert.deepEqual(await leftInTempDir(), []);
+  });
+
+  it('passes on the error of a download that breaks off (not a format error: worth reading again), and removes the temporary file', async () => {
+    const file = await writeAglXlsx(manyRows(100), { partOrder: 'excel' });
+    const broken = Readable.from(
+      (async function* () {
+        yield file.subarray(0, 2000);
+        await sleep(1);
+        throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+      })(),
+    );
+    await assert.rejects(read(broken), (err: unknown) => {
+      assert.ok(!(err instanceof AglFormatError));
+      assert.equal((err as Error).message, 'socket hang up');
+      return true;
+    });
+    assert.deepEqual(await leftInTempDir(), []);
   });
 });
 

@@ -1,6 +1,10 @@
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import type { Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { AGL_COLUMNS, type AglColumn, type AglRow } from '../../../pennylane/src/export-formats.js';
+import { spoolToTempFile } from './temp-file.js';
+import { readFirstSheet, XlsxStructureError } from './xlsx-first-sheet.js';
 
 /** An AGL workbook that cannot be read; `row` is the worksheet row (1-based, as Excel shows it; 0: none). */
 export class AglFormatError extends Error {
@@ -18,42 +22,37 @@ export class AglFormatError extends Error {
 const HEADER_SEARCH_ROWS = 20;
 
 /**
- * Parses an AGL xlsx workbook with exceljs's streaming reader (rows are parsed from the zip as they
- * arrive; exceljs may park a worksheet in a temporary file when the shared strings come after it, but
- * never holds the workbook in memory). Reads the first worksheet: finds the header row, maps its labels
- * to AGL_COLUMNS keys (case, accents and column order ignored; unknown columns skipped; absent optional
- * columns null), and yields each non-empty row after it with its worksheet row number, in neutral form:
- * dates YYYY-MM-DD, decimals as exact dot-decimal strings, ids as numbers, null when empty.
+ * Parses an AGL xlsx workbook. The download is first written to a temporary file (0600, in
+ * `tempDir`, the system's by default; removed however the reading ends): the parts of an xlsx can come
+ * in any order (Excel stores the shared strings after the sheet), and a file can be read in the order
+ * the sheet needs them, while memory holds only the distinct shared strings and one row. Reads the
+ * first worksheet: finds the header row, maps its labels to AGL_COLUMNS keys (case, accents and
+ * column order ignored; unknown columns skipped; absent optional columns null), and yields each
+ * non-empty row after it with its worksheet row number, in neutral form: dates YYYY-MM-DD, decimals as
+ * exact dot-decimal strings, ids as numbers, null when empty.
+ *
+ * A file that cannot be read as an AGL workbook fails with an AglFormatError; a download that breaks
+ * off, or a temporary file that cannot be written, fails with the stream's or the file system's error.
  */
-export async function* readAglXlsx(input: Readable): AsyncGenerator<{ row: number; values: AglRow }> {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(input, {
-    // Styles are needed to tell a date cell from a number cell.
-    styles: 'cache',
-    sharedStrings: 'cache',
-    hyperlinks: 'ignore',
-    worksheets: 'emit',
-    entries: 'ignore',
-  });
-  let sheets = 0;
-  let finished = false;
+export async function* readAglXlsx(
+  input: Readable,
+  options: { tempDir?: string } = {},
+): AsyncGenerator<{ row: number; values: AglRow }> {
+  const path = await spoolToTempFile(input, options.tempDir ?? tmpdir(), 'tap-pennylane-agl-');
   try {
-    for await (const worksheet of workbook) {
-      sheets++;
-      if (sheets === 1) yield* readSheet(worksheet);
-      else
-        for await (const _ of worksheet) {
-          // later sheets are read through (and ignored) so the zip stream is consumed to its end
-        }
-    }
-    finished = true;
+    yield* readSheet(readFirstSheet(path));
   } catch (error) {
-    if (error instanceof AglFormatError) throw error;
+    if (error instanceof AglFormatError || isSystemError(error)) throw error;
+    if (error instanceof XlsxStructureError) throw new AglFormatError(0, undefined, error.message);
     throw new AglFormatError(0, undefined, `not a readable xlsx workbook (${(error as Error).message})`);
   } finally {
-    if (!finished) input.destroy();
+    await rm(path, { force: true });
   }
-  if (sheets === 0) throw new AglFormatError(0, undefined, 'the workbook has no worksheet');
 }
+
+/** An error of the file system (it has a `syscall`), not of the file's content. */
+const isSystemError = (error: unknown): boolean =>
+  error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string';
 
 type Mapping = { column: AglColumn; cell: number }[];
 
@@ -65,12 +64,11 @@ async function* readSheet(
   for await (const row of worksheet) {
     const cells = row.values as ExcelJS.CellValue[];
     if (cells.some((v) => typeof v === 'object' && v !== null && 'sharedString' in v)) {
-      // exceljs's streaming reader can lose a sharedStrings part stored after the sheet (the last zip
-      // entry, arriving while it parks the sheet in a temporary file): fail rather than load nulls.
+      // exceljs leaves a shared string's index when the workbook has no shared strings part.
       throw new AglFormatError(
         row.number,
         undefined,
-        "the workbook's shared strings were not read (a known exceljs streaming race when they are stored after the sheet); download the export again",
+        'a cell refers to a shared string but the workbook has no xl/sharedStrings.xml part',
       );
     }
     if (!cells.some((v) => cellText(v) !== '')) continue;
