@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import type ExcelJS from 'exceljs';
 import { AGL_COLUMNS, type AglColumn, type AglRow } from '../../../pennylane/src/export-formats.js';
 import { spoolToTempFile } from './temp-file.js';
-import { readFirstSheet, XlsxStructureError } from './xlsx-first-sheet.js';
+import { readFirstSheet, XlsxFormatError } from './xlsx-first-sheet.js';
 
 /** An AGL workbook that cannot be read; `row` is the worksheet row (1-based, as Excel shows it; 0: none). */
 export class AglFormatError extends Error {
@@ -42,17 +42,11 @@ export async function* readAglXlsx(
   try {
     yield* readSheet(readFirstSheet(path));
   } catch (error) {
-    if (error instanceof AglFormatError || isSystemError(error)) throw error;
-    if (error instanceof XlsxStructureError) throw new AglFormatError(0, undefined, error.message);
-    throw new AglFormatError(0, undefined, `not a readable xlsx workbook (${(error as Error).message})`);
+    throw error instanceof XlsxFormatError ? new AglFormatError(0, undefined, error.message) : error;
   } finally {
     await rm(path, { force: true });
   }
 }
-
-/** An error of the file system (it has a `syscall`), not of the file's content. */
-const isSystemError = (error: unknown): boolean =>
-  error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string';
 
 type Mapping = { column: AglColumn; cell: number }[];
 

@@ -24,11 +24,11 @@ type WorkbookReaderSteps = {
 
 const STEPS = ['_parseRels', '_parseWorkbook', '_parseStyles', '_parseSharedStrings', '_parseWorksheet'];
 
-/** An xlsx file whose structure is wrong (a part missing), as opposed to a zip that cannot be read. */
-export class XlsxStructureError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'XlsxStructureError';
+/** An xlsx file that cannot be read: not a zip, a part missing or corrupt, XML that does not parse. */
+export class XlsxFormatError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'XlsxFormatError';
   }
 }
 
@@ -37,31 +37,35 @@ export class XlsxStructureError extends Error {
  * streaming reader builds them: the workbook, its relationships, styles (to tell a date from a number)
  * and shared strings are read first, then the worksheet is parsed as it is inflated, so memory holds
  * the distinct shared strings and one row, however large the sheet. The file stays open until the
- * iteration ends, whether it finishes, fails or is stopped.
+ * iteration ends, whether it finishes, fails or is stopped. A file that cannot be read fails with an
+ * XlsxFormatError naming the part; a file system error is thrown as it is.
  */
 export async function* readFirstSheet(path: string): AsyncGenerator<ExcelJS.Row> {
-  const zip = await ZipFile.open(path);
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
+    styles: 'cache',
+    sharedStrings: 'cache',
+    hyperlinks: 'ignore',
+    worksheets: 'emit',
+    entries: 'ignore',
+  }) as unknown as WorkbookReaderSteps;
+  const missing = STEPS.filter((step) => typeof (reader as Record<string, unknown>)[step] !== 'function');
+  if (missing.length > 0) {
+    throw new Error(
+      `this exceljs version lacks the WorkbookReader steps ${missing.join(', ')} (4.4 has them)`,
+    );
+  }
+  let zip: ZipFile | undefined;
+  let current = '';
+  const part = async (name: string) => {
+    current = name;
+    const entry = zip?.entries.get(name);
+    // Text chunks: exceljs decodes each Buffer chunk alone, which breaks a character split between two.
+    return entry && (await zip!.stream(entry)).setEncoding('utf8');
+  };
   try {
-    const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
-      styles: 'cache',
-      sharedStrings: 'cache',
-      hyperlinks: 'ignore',
-      worksheets: 'emit',
-      entries: 'ignore',
-    }) as unknown as WorkbookReaderSteps;
-    const missing = STEPS.filter((step) => typeof (reader as Record<string, unknown>)[step] !== 'function');
-    if (missing.length > 0) {
-      throw new Error(
-        `this exceljs version lacks the WorkbookReader steps ${missing.join(', ')} (4.4 has them)`,
-      );
-    }
-    const part = (name: string) => {
-      const entry = zip.entries.get(name);
-      // Text chunks: exceljs decodes each Buffer chunk alone, which breaks a character split between two.
-      return entry && zip.stream(entry).then((s) => s.setEncoding('utf8'));
-    };
+    zip = await ZipFile.open(path);
     const workbook = await part('xl/workbook.xml');
-    if (!workbook) throw new XlsxStructureError('no xl/workbook.xml part: not an xlsx workbook');
+    if (!workbook) throw new XlsxFormatError('no xl/workbook.xml part: not an xlsx workbook');
     await reader._parseWorkbook(workbook);
     const rels = await part('xl/_rels/workbook.xml.rels');
     if (rels) await reader._parseRels(rels);
@@ -71,17 +75,28 @@ export async function* readFirstSheet(path: string): AsyncGenerator<ExcelJS.Row>
     if (sharedStrings) for await (const _ of reader._parseSharedStrings(sharedStrings));
 
     const sheetPath = firstSheetPath(reader, [...zip.entries.keys()]);
-    if (!sheetPath) throw new XlsxStructureError('the workbook has no worksheet');
+    if (!sheetPath) throw new XlsxFormatError('the workbook has no worksheet');
     const sheet = await part(sheetPath);
-    if (!sheet) throw new XlsxStructureError(`the first worksheet, ${sheetPath}, is not in the file`);
+    if (!sheet) throw new XlsxFormatError(`the first worksheet, ${sheetPath}, is not in the file`);
     const sheetNo = /(\d+)\.xml$/.exec(sheetPath)?.[1] ?? '1';
+    // What the consumer throws does not come in here: whatever is caught below is the file's.
     for (const { value } of reader._parseWorksheet(sheet as AsyncIterable<string>, sheetNo)) {
       yield* value;
     }
+  } catch (err) {
+    if (err instanceof XlsxFormatError || isSystemError(err)) throw err;
+    const where = current ? `${current}: ` : '';
+    throw new XlsxFormatError(`not a readable xlsx workbook (${where}${(err as Error).message})`, {
+      cause: err,
+    });
   } finally {
-    await zip.close();
+    await zip?.close();
   }
 }
+
+/** An error of the file system (it has a `syscall`), not of the file's content. */
+const isSystemError = (error: unknown): boolean =>
+  error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string';
 
 /** The part of the workbook's first sheet; without relationships, the first worksheet part stored. */
 function firstSheetPath(reader: WorkbookReaderSteps, names: string[]): string | undefined {
