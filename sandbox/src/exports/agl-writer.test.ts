@@ -68,6 +68,24 @@ describe('writeAglXlsx', () => {
     assert.equal(cell('account_number').value, '&amp;');
   });
 
+  it('lays the parts out as Excel does when asked (the sheet before the styles and the shared strings), with the same content', async () => {
+    const rows = [
+      row({ date: '2025-03-31', journal_code: 'VT', label: 'Œuvre', debit: '1.50', credit: '0.00' }),
+    ];
+    const streaming = await writeAglXlsx(rows);
+    const excel = await writeAglXlsx(rows, { partOrder: 'excel' });
+    // The first occurrence of a part's name is its local header: the order of the parts in the file.
+    const order = (file: Buffer) =>
+      ['xl/worksheets/sheet1.xml', 'xl/styles.xml', 'xl/sharedStrings.xml'].sort(
+        (a, b) => file.indexOf(a) - file.indexOf(b),
+      );
+    assert.deepEqual(order(streaming), ['xl/styles.xml', 'xl/sharedStrings.xml', 'xl/worksheets/sheet1.xml']);
+    assert.deepEqual(order(excel), ['xl/worksheets/sheet1.xml', 'xl/styles.xml', 'xl/sharedStrings.xml']);
+    const values = async (file: Buffer) =>
+      (await load(file)).getSheetValues().map((cells) => (cells as unknown[] | undefined)?.slice(1));
+    assert.deepEqual(await values(excel), await values(streaming));
+  });
+
   it('rejects a value that is not in neutral form, naming the row and column', async () => {
     await assert.rejects(
       writeAglXlsx([row({}), row({ debit: '12,50' })]),
