@@ -101,3 +101,51 @@ describe('openInput', () => {
     );
   });
 });
+
+describe('readSingerMessages with byteStrings', () => {
+  const bytesOf = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
+
+  it('decodes non-ASCII records without a backslash as byte strings, and everything else as text', async () => {
+    const lines = [
+      '{"type":"RECORD","stream":"s","record":{"a":"été 💶"}}',
+      '{"type":"RECORD","stream":"s","record":{"a":"été\\t"}}',
+      '{"type":"RECORD","stream":"s","record":{"a":"ascii"}}',
+      '{"type":"SCHEMA","stream":"s","schema":{"properties":{"é":{}}},"key_properties":[]}',
+      '{"type":"RECORD","stream":"flux-é","record":{"a":"é"}}',
+    ];
+    // Split inside the 4-byte emoji: the straddling line is decoded whole.
+    const all = Buffer.from(`${lines.join('\n')}\n`);
+    const cut = all.indexOf(Buffer.from('💶')) + 2;
+    const input = Readable.from([all.subarray(0, cut), all.subarray(cut)]);
+    const out = await collect(readSingerMessages(input, 'stdin', { byteStrings: true }));
+    const record = (i: number) => (out[i]!.message as { record: Record<string, unknown> }).record;
+    assert.equal(out[0]!.byteStrings, true);
+    assert.equal(record(0).a, bytesOf('été 💶'));
+    assert.equal(out[1]!.byteStrings, undefined);
+    assert.equal(record(1).a, 'été\t');
+    // An ASCII line among non-ASCII ones may carry the flag: its byte strings are its text.
+    assert.equal(record(2).a, 'ascii');
+    assert.equal(out[3]!.byteStrings, undefined, 'a SCHEMA is always text');
+    assert.deepEqual(Object.keys((out[3]!.message as { schema: { properties: object } }).schema.properties), [
+      'é',
+    ]);
+    assert.equal(out[4]!.byteStrings, undefined, 'a non-ASCII stream name makes the line text');
+    assert.equal((out[4]!.message as { stream: string }).stream, 'flux-é');
+    assert.equal(record(4).a, 'é');
+  });
+
+  it('decodes a line that is not valid UTF-8 as text with U+FFFD, next to valid lines that stay byte strings', async () => {
+    const input = Readable.from([
+      Buffer.concat([
+        Buffer.from('{"type":"RECORD","stream":"s","record":{"a":"caf'),
+        Buffer.from([0xe9]),
+        Buffer.from('"}}\n{"type":"RECORD","stream":"s","record":{"a":"café"}}\n'),
+      ]),
+    ]);
+    const out = await collect(readSingerMessages(input, 'stdin', { byteStrings: true }));
+    assert.equal(out[0]!.byteStrings, undefined);
+    assert.equal((out[0]!.message as unknown as { record: { a: string } }).record.a, 'caf\uFFFD');
+    assert.equal(out[1]!.byteStrings, true);
+    assert.equal((out[1]!.message as unknown as { record: { a: string } }).record.a, bytesOf('café'));
+  });
+});

@@ -1,65 +1,131 @@
+import { isAscii, isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { isAsciiText, textOf } from './byte-strings.js';
 import { mayHaveLostDigits, mayLoseNumbers, parseJsonLossless } from './json-lossless.js';
 import { type Place, ProtocolError, type SingerMessage, toSingerMessage } from './messages.js';
 
-export type Line = { text: string; line: number };
+/** `byteString`: the text was decoded one byte per character (see byte-strings.ts); an ASCII line may carry it too. */
+export type Line = { text: string; line: number; byteString?: true };
+
+export type LineOptions = {
+  /**
+   * Non-ASCII lines that are valid UTF-8 and hold no backslash are decoded as byte strings
+   * (byte-strings.ts); other lines are decoded as UTF-8 (invalid bytes become U+FFFD, as always).
+   */
+  byteStrings?: boolean;
+};
+
+/**
+ * How the lines of a run of complete lines decode: `text` as UTF-8 (no byte strings wanted), `ascii`
+ * (latin1 gives the text itself), `bytes` (valid UTF-8: each line without a backslash becomes a byte
+ * string), `check` (invalid bytes somewhere: each line is checked on its own). One check per run rather
+ * than per line: a newline byte never occurs inside a UTF-8 character, so the lines of a valid run are valid.
+ */
+type RunKind = 'text' | 'ascii' | 'bytes' | 'check';
+
+function runKind(bytes: Buffer, from: number, to: number, byteStrings: boolean): RunKind {
+  if (!byteStrings) return 'text';
+  const run = bytes.subarray(from, to);
+  return isAscii(run) ? 'ascii' : isUtf8(run) ? 'bytes' : 'check';
+}
+
+/** One line of a `check` run. */
+function checkedLine(bytes: Buffer, start: number, end: number, line: number): Line {
+  const view = bytes.subarray(start, end);
+  if (isAscii(view)) return { text: view.toString('latin1'), line };
+  if (view.indexOf(92) === -1 && isUtf8(view))
+    return { text: view.toString('latin1'), line, byteString: true };
+  return { text: view.toString('utf8'), line };
+}
+
+/**
+ * Appends the lines of bytes[from, to) to `out`, numbered after `line`; `to` is just after a newline.
+ * Blank lines are skipped but counted. Returns the number of the last line.
+ */
+function splitRun(
+  bytes: Buffer,
+  from: number,
+  to: number,
+  byteStrings: boolean,
+  line: number,
+  out: Line[],
+): number {
+  const kind = runKind(bytes, from, to, byteStrings);
+  // The next backslash at or after the line's start, searched once per backslash rather than per line.
+  let backslash = -1;
+  let start = from;
+  let nl = bytes.indexOf(10, start);
+  while (nl !== -1 && nl < to) {
+    line++;
+    const end = nl > start && bytes[nl - 1] === 13 ? nl - 1 : nl;
+    if (end > start) {
+      if (kind === 'text') out.push({ text: bytes.toString('utf8', start, end), line });
+      else if (kind === 'ascii') out.push({ text: bytes.toString('latin1', start, end), line });
+      else if (kind === 'check') out.push(checkedLine(bytes, start, end, line));
+      else {
+        if (backslash < start) {
+          backslash = bytes.indexOf(92, start);
+          if (backslash === -1) backslash = bytes.length;
+        }
+        if (backslash >= end)
+          out.push({ text: bytes.toString('latin1', start, end), line, byteString: true });
+        else out.push({ text: bytes.toString('utf8', start, end), line });
+      }
+    }
+    start = nl + 1;
+    nl = bytes.indexOf(10, start);
+  }
+  return line;
+}
 
 /**
  * Splits a byte stream into lines, numbering them from 1, one array per input chunk. Works on bytes:
- * `indexOf(10)` finds newlines natively and each line is decoded on its own, so a line of plain text
- * stays a one-byte string even when another line of the chunk has non-Latin characters (V8 parses and
- * encodes those faster), and only the unfinished tail of a chunk is copied. A newline byte never
- * occurs inside a multi-byte UTF-8 character, so splitting bytes is safe. Blank lines are skipped but
- * still counted, so numbers match what an editor shows.
+ * `indexOf(10)` finds newlines natively, each line is decoded on its own (so a line of plain text stays
+ * a one-byte string, which V8 parses and encodes faster), and only the line that straddles two chunks
+ * is copied. A newline byte never occurs inside a multi-byte UTF-8 character, so splitting bytes is safe.
  */
-export async function* readLineChunks(input: Readable): AsyncGenerator<Line[]> {
+export async function* readLineChunks(input: Readable, options: LineOptions = {}): AsyncGenerator<Line[]> {
+  const byteStrings = options.byteStrings === true;
   // Bytes after the last newline seen: the start of a line that later chunks finish.
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let line = 0;
   for await (const chunk of input as AsyncIterable<Buffer | string>) {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    let nl = bytes.indexOf(10);
-    if (nl === -1) {
+    const last = bytes.lastIndexOf(10);
+    if (last === -1) {
       pending.push(bytes);
       pendingBytes += bytes.length;
       continue;
     }
     const lines: Line[] = [];
-    let start = 0;
+    let from = 0;
     if (pendingBytes > 0) {
-      // Only the line that straddles the chunks is copied, not the whole chunk.
-      const head = Buffer.concat([...pending, bytes.subarray(0, nl)]);
+      const first = bytes.indexOf(10) + 1;
+      const head = Buffer.concat([...pending, bytes.subarray(0, first)]);
       pending = [];
       pendingBytes = 0;
-      line++;
-      const end = head.length > 0 && head[head.length - 1] === 13 ? head.length - 1 : head.length;
-      if (end > 0) lines.push({ text: head.toString('utf8', 0, end), line });
-      start = nl + 1;
-      nl = bytes.indexOf(10, start);
+      line = splitRun(head, 0, head.length, byteStrings, line, lines);
+      from = first;
     }
-    while (nl !== -1) {
-      line++;
-      const end = nl > start && bytes[nl - 1] === 13 ? nl - 1 : nl;
-      if (end > start) lines.push({ text: bytes.toString('utf8', start, end), line });
-      start = nl + 1;
-      nl = bytes.indexOf(10, start);
-    }
-    if (start < bytes.length) {
-      pending.push(bytes.subarray(start));
-      pendingBytes = bytes.length - start;
+    line = splitRun(bytes, from, last + 1, byteStrings, line, lines);
+    if (last + 1 < bytes.length) {
+      pending.push(bytes.subarray(last + 1));
+      pendingBytes = bytes.length - last - 1;
     }
     if (lines.length > 0) yield lines;
   }
   if (pendingBytes > 0) {
-    const rest = Buffer.concat(pending);
-    line++;
-    const end = rest[rest.length - 1] === 13 ? rest.length - 1 : rest.length;
-    if (end > 0) yield [{ text: rest.toString('utf8', 0, end), line }];
+    const lines: Line[] = [];
+    const rest = Buffer.concat([...pending, NEWLINE]);
+    splitRun(rest, 0, rest.length, byteStrings, line, lines);
+    if (lines.length > 0) yield lines;
   }
 }
+
+const NEWLINE = Buffer.from('\n');
 
 /** Splits a byte stream into numbered lines (see readLineChunks), one at a time. */
 export async function* readLines(input: Readable): AsyncGenerator<Line> {
@@ -69,25 +135,56 @@ export async function* readLines(input: Readable): AsyncGenerator<Line> {
 /**
  * `lossless` is set when the message holds LosslessNumber values (see json-lossless.ts). `escapeFree`
  * is set when the line holds no backslash: then none of its strings contains a quote, a backslash or a
- * control character, which lets a consumer skip escaping them.
+ * control character, which lets a consumer skip escaping them. `byteStrings` is set when the strings of
+ * the RECORD's `record` are byte strings (byte-strings.ts); its envelope (stream...) is always text.
  */
-export type PlacedMessage = { message: SingerMessage; place: Place; lossless?: true; escapeFree?: true };
+export type PlacedMessage = {
+  message: SingerMessage;
+  place: Place;
+  lossless?: true;
+  escapeFree?: true;
+  byteStrings?: true;
+};
 
-export type ReadOptions = {
+export type ReadOptions = LineOptions & {
   /** Numbers with more than 15 significant digits keep their digits (as LosslessNumber). */
   losslessNumbers?: boolean;
 };
 
-/** Decodes one NDJSON line into a Singer message, naming the source and line if it is malformed. */
-function decodeLine(text: string, place: Place, lossless: boolean): PlacedMessage {
-  let value: unknown;
+function parseLine(text: string, place: Place): unknown {
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text);
   } catch (err) {
     throw new ProtocolError(
       place,
       `invalid JSON (${(err as Error).message}); each line must be one JSON message`,
     );
+  }
+}
+
+/** Only a record body may keep byte strings: the envelope is read as text by everyone. */
+function isRecordWithTextEnvelope(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const { type, stream, time_extracted } = value as Record<string, unknown>;
+  return (
+    typeof type === 'string' &&
+    type.toUpperCase() === 'RECORD' &&
+    typeof stream === 'string' &&
+    isAsciiText(stream) &&
+    (time_extracted === undefined || (typeof time_extracted === 'string' && isAsciiText(time_extracted)))
+  );
+}
+
+/** Decodes one NDJSON line into a Singer message, naming the source and line if it is malformed. */
+function decodeLine(line: Line, source: string, lossless: boolean): PlacedMessage {
+  const place = { source, line: line.line };
+  let text = line.text;
+  let value = parseLine(text, place);
+  let byteStrings = line.byteString === true;
+  if (byteStrings && !isRecordWithTextEnvelope(value)) {
+    text = textOf(text);
+    value = parseLine(text, place);
+    byteStrings = false;
   }
   const exact = lossless && mayHaveLostDigits(value) && mayLoseNumbers(text);
   const placed: PlacedMessage = {
@@ -95,6 +192,7 @@ function decodeLine(text: string, place: Place, lossless: boolean): PlacedMessag
     place,
   };
   if (exact) placed.lossless = true;
+  if (byteStrings) placed.byteStrings = true;
   if (text.indexOf('\\') === -1) placed.escapeFree = true;
   return placed;
 }
@@ -110,11 +208,11 @@ export async function* readSingerMessageChunks(
   options: ReadOptions = {},
 ): AsyncGenerator<PlacedMessage[]> {
   const lossless = options.losslessNumbers === true;
-  for await (const lines of readLineChunks(input)) {
+  for await (const lines of readLineChunks(input, options)) {
     const out: PlacedMessage[] = [];
-    for (const { text, line } of lines) {
+    for (const line of lines) {
       try {
-        out.push(decodeLine(text, { source, line }, lossless));
+        out.push(decodeLine(line, source, lossless));
       } catch (err) {
         // The messages before the malformed line are handled first, as a line-by-line reader would.
         if (out.length > 0) yield out;
@@ -132,8 +230,8 @@ export async function* readSingerMessages(
   options: ReadOptions = {},
 ): AsyncGenerator<PlacedMessage> {
   const lossless = options.losslessNumbers === true;
-  for await (const lines of readLineChunks(input)) {
-    for (const { text, line } of lines) yield decodeLine(text, { source, line }, lossless);
+  for await (const lines of readLineChunks(input, options)) {
+    for (const line of lines) yield decodeLine(line, source, lossless);
   }
 }
 

@@ -83,7 +83,7 @@ export async function runSingerCli(argv: string[]): Promise<number> {
   const out = new NdjsonWriter(process.stdout);
   const summary = await runTarget({
     config,
-    messages: readSingerMessageChunks(stream, source, { losslessNumbers: true }),
+    messages: readSingerMessageChunks(stream, source, { losslessNumbers: true, byteStrings: true }),
     emitState: (value) => out.write(value),
     log,
   });

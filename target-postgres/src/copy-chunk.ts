@@ -15,12 +15,15 @@ export class CopyChunk {
     return this.used;
   }
 
-  /** Appends `text`; true once the chunk holds `size` bytes or more (time to take() it). */
-  add(text: string): boolean {
+  /**
+   * Appends `text` as UTF-8, or a byte string (singer/src/byte-strings.ts) as the bytes it holds; true
+   * once the chunk holds `size` bytes or more (time to take() it).
+   */
+  add(text: string, byteString = false): boolean {
     // A UTF-16 code unit takes at most 3 bytes in UTF-8: with that much room the text always fits.
-    const room = text.length * 3;
+    const room = byteString ? text.length : text.length * 3;
     if (this.used + room > this.buf.length) this.grow(room);
-    this.used += this.buf.write(text, this.used);
+    this.used += byteString ? this.buf.write(text, this.used, 'latin1') : this.buf.write(text, this.used);
     return this.used >= this.size;
   }
 

@@ -12,6 +12,7 @@ const meta: RecordMeta = {
   version: undefined,
   lossless: false,
   escapeFree: false,
+  byteStrings: false,
 };
 
 describe('COPY text encoding', () => {

@@ -16,6 +16,8 @@ export type RecordMeta = {
   lossless: boolean;
   /** No string of the record needs escaping (PlacedMessage.escapeFree): the per-value scan is skipped. */
   escapeFree: boolean;
+  /** The record's strings are byte strings (PlacedMessage.byteStrings): the row is written as latin1. */
+  byteStrings: boolean;
 };
 
 const SPECIAL = /[\\\n\r\t\0]/;
@@ -75,54 +77,52 @@ export function encodeValue(
   }
 }
 
-const metaValue = (field: MetadataField, record: Record<string, unknown>, meta: RecordMeta): unknown => {
-  switch (field) {
-    case 'extracted_at':
-      return meta.extractedAt;
-    case 'received_at':
-      return meta.receivedAt;
-    case 'batched_at':
-      return meta.batchedAt;
-    case 'deleted_at':
-      return record._sdc_deleted_at;
-    case 'sequence':
-      return meta.sequence;
-    case 'table_version':
-      return meta.version;
-  }
+/** Where each metadata column's value comes from, as an expression of the generated encoder. */
+const META_SOURCE: Record<MetadataField, string> = {
+  extracted_at: 'm.extractedAt',
+  received_at: 'm.receivedAt',
+  batched_at: 'm.batchedAt',
+  deleted_at: 'r._sdc_deleted_at',
+  sequence: 'm.sequence',
+  table_version: 'm.version',
 };
 
 export type RowEncoder = (record: Record<string, unknown>, meta: RecordMeta, stats: EncodeStats) => string;
 
+/** The generated statements that read one column's value into `v` (a flattened column walks its path). */
+function readValue(column: Column): string {
+  if (column.metadata) return `v = ${META_SOURCE[column.metadata]};`;
+  const [head, ...tail] = column.path.map((p) => JSON.stringify(p));
+  return [
+    `v = r[${head}];`,
+    ...tail.map(
+      (p) => `if (v != null) v = typeof v === 'object' && !Array.isArray(v) ? v[${p}] : undefined;`,
+    ),
+  ].join('\n  ');
+}
+
 /**
  * Compiles the encoder of one table layout: a record (and its metadata) → one COPY text line without
- * the trailing newline. Columns are written in the order given, which is the COPY column list.
+ * the trailing newline, columns in the order given (the COPY column list). The function is generated
+ * (as ajv does for schemas) so that each column reads its property at its own site with a constant
+ * name, and strings from escape-free lines and numbers take an inline path; everything else goes
+ * through encodeValue. Property names enter the source only as JSON string literals.
  */
 export function makeRowEncoder(columns: readonly Column[]): RowEncoder {
-  const n = columns.length;
-  const kinds = columns.map((c) => valueKindOf(c.type));
-  const heads = columns.map((c) => c.path[0]!);
-  const tails = columns.map((c) => c.path.slice(1));
-  const metas = columns.map((c) => c.metadata);
-  return (record, meta, stats) => {
-    let line = '';
-    for (let i = 0; i < n; i++) {
-      let value: unknown;
-      const m = metas[i];
-      if (m !== undefined) value = metaValue(m, record, meta);
-      else {
-        value = record[heads[i]!];
-        const tail = tails[i]!;
-        for (let j = 0; j < tail.length && value !== null && value !== undefined; j++) {
-          value =
-            typeof value === 'object' && !Array.isArray(value)
-              ? (value as Record<string, unknown>)[tail[j]!]
-              : undefined;
-        }
-      }
-      const text = encodeValue(value, kinds[i]!, stats, meta.lossless, meta.escapeFree);
-      line = i === 0 ? text : `${line}\t${text}`;
-    }
-    return line;
-  };
+  const NULL = JSON.stringify('\\N');
+  const statements = columns.map((c, i) => {
+    const kind = valueKindOf(c.type);
+    const text =
+      kind === 'json'
+        ? `v == null ? ${NULL} : encodeValue(v, 'json', st, ll, ef)`
+        : `v == null ? ${NULL} : typeof v === 'string' && ef ? v : typeof v === 'number' ? '' + v : encodeValue(v, 'plain', st, ll, ef)`;
+    return `${readValue(c)}\n  ${i === 0 ? 's =' : "s += '\\t' +"} (${text});`;
+  });
+  const source = `return function encodeRow(r, m, st) {
+  const ll = m.lossless, ef = m.escapeFree;
+  let v, s = '';
+  ${statements.join('\n  ')}
+  return s;
+};`;
+  return new Function('encodeValue', source)(encodeValue) as RowEncoder;
 }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { schemaAcceptsByteStrings, textOf } from '../../singer/src/byte-strings.js';
 import type { Logger } from '../../singer/src/log.js';
 import type { Place, SchemaMessage } from '../../singer/src/messages.js';
 import { type Column, columnsOf, keyColumnsOf } from './columns.js';
@@ -95,6 +96,8 @@ export class StreamLoader implements ConnectionHolder {
   readonly versionsSeen = new Set<number>();
   readonly totals: StreamCounts = { inserted: 0, updated: 0, deleted: 0 };
   check: RecordCheck | undefined;
+  /** Records may keep byte strings (singer/src/byte-strings.ts) under the schema in force. */
+  acceptsByteStrings = false;
 
   private schemaText = '';
   private message: SchemaMessage | undefined;
@@ -146,6 +149,7 @@ export class StreamLoader implements ConnectionHolder {
     this.message = message;
     this.schemaText = JSON.stringify([message.schema, message.key_properties]);
     this.keyProperties = message.key_properties;
+    this.acceptsByteStrings = schemaAcceptsByteStrings(message.schema);
     try {
       this.check = this.ctx.validateRecords
         ? this.ctx.validator.compile(this.stream, message.schema)
@@ -221,7 +225,7 @@ export class StreamLoader implements ConnectionHolder {
     if (!b) return this.begin(place).then(() => this.write(record, place, seq, meta));
     if (b.copyError) throw this.copyFailure(b, b.copyError);
     // The key first: a record without one is refused before it touches the batch.
-    const key = this.keyColumns.length > 0 ? this.keyOf(record, place) : undefined;
+    const key = this.keyColumns.length > 0 ? this.keyOf(record, place, meta.byteStrings) : undefined;
     this.lastUsed = ++useClock;
     b.rows++;
     b.lastSeq = seq;
@@ -266,22 +270,26 @@ export class StreamLoader implements ConnectionHolder {
     if (b.mode === 'staging') line += deleting ? `\t${seq}\tt\n` : `\t${seq}\tf\n`;
     else line += '\n';
     b.copyLines.push(place.line);
-    return b.out.add(line) ? this.push(b) : undefined;
+    return b.out.add(line, meta.byteStrings) ? this.push(b) : undefined;
   }
 
-  private keyOf(record: Record<string, unknown>, place: Place): unknown {
+  /** The key as a number or string that compares equal for equal keys, whichever way the line was decoded. */
+  private keyOf(record: Record<string, unknown>, place: Place, byteStrings: boolean): unknown {
     const props = this.keyProperties;
+    let key: unknown;
     if (props.length === 1) {
       const v = record[props[0]!];
       if (v === undefined || v === null) throw this.missingKey(props[0]!, place);
-      return typeof v === 'string' || typeof v === 'number' ? v : JSON.stringify(v);
+      key = typeof v === 'string' || typeof v === 'number' ? v : JSON.stringify(v);
+    } else {
+      const values = props.map((k) => {
+        const v = record[k];
+        if (v === undefined || v === null) throw this.missingKey(k, place);
+        return v;
+      });
+      key = JSON.stringify(values);
     }
-    const values = props.map((k) => {
-      const v = record[k];
-      if (v === undefined || v === null) throw this.missingKey(k, place);
-      return v;
-    });
-    return JSON.stringify(values);
+    return byteStrings && typeof key === 'string' ? textOf(key) : key;
   }
 
   private missingKey(prop: string, place: Place): InputError {

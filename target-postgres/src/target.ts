@@ -1,3 +1,4 @@
+import { withText } from '../../singer/src/byte-strings.js';
 import type { Logger } from '../../singer/src/log.js';
 import {
   type ActivateVersionMessage,
@@ -82,6 +83,7 @@ class Engine {
     version: undefined,
     lossless: false,
     escapeFree: false,
+    byteStrings: false,
   };
   private emitError: unknown;
   private receivedAt = '';
@@ -171,7 +173,7 @@ class Engine {
     let waiting: Promise<void> | undefined;
     switch (m.type) {
       case 'RECORD':
-        waiting = this.onRecord(m, pm.place, pm.lossless === true, pm.escapeFree === true);
+        waiting = this.onRecord(m, pm);
         break;
       case 'SCHEMA':
         waiting = this.onSchema(m, pm.place);
@@ -242,37 +244,31 @@ class Engine {
   }
 
   /** Returns a promise only when the record has to wait (new batch, full COPY buffer, new version, rotation). */
-  private onRecord(
-    m: RecordMessage,
-    place: Place,
-    lossless: boolean,
-    escapeFree: boolean,
-  ): Promise<void> | undefined {
+  private onRecord(m: RecordMessage, pm: PlacedMessage): Promise<void> | undefined {
+    const { place } = pm;
+    const lossless = pm.lossless === true;
     const loader = this.loaders.get(m.stream);
     if (!loader) {
       throw new InputError(
         `${place.source}:${place.line}: RECORD of stream "${m.stream}" arrived before its SCHEMA: the tap must send a SCHEMA message for a stream before its records`,
       );
     }
-    if (loader.check) {
-      try {
-        loader.check(m.record, lossless);
-      } catch (err) {
-        if (err instanceof RecordValidationError)
-          throw new InputError(`${place.source}:${place.line}: ${err.message}`);
-        throw err;
-      }
-    }
     if (m.version !== undefined) {
       if (!loader.versioned) {
         return loader
           .flush()
           .then(() => loader.useVersions())
-          .then(() => this.onRecord(m, place, lossless, escapeFree));
+          .then(() => this.onRecord(m, pm));
       }
       loader.versionsSeen.add(m.version);
       if (loader.pendingActivation === m.version) loader.pendingActivation = undefined;
     }
+    let byteStrings = pm.byteStrings === true;
+    if (byteStrings && !loader.acceptsByteStrings) {
+      m.record = withText(m.record) as Record<string, unknown>;
+      byteStrings = false;
+    }
+    if (loader.check) this.check(loader, m.record, place, lossless, byteStrings);
     const seq = this.tracker.recordReceived(m.stream);
     // One object reused for every record (one record is in flight at a time): less garbage per row.
     const meta = this.meta;
@@ -281,10 +277,29 @@ class Engine {
     meta.sequence = this.sequenceBase + ++this.sequence;
     meta.version = m.version;
     meta.lossless = lossless;
-    meta.escapeFree = escapeFree;
+    meta.escapeFree = pm.escapeFree === true;
+    meta.byteStrings = byteStrings;
     const writing = loader.write(m.record, place, seq, meta);
     if (writing) return writing.then(() => this.rotateIfFull(loader));
     return this.rotateIfFull(loader);
+  }
+
+  private check(
+    loader: StreamLoader,
+    record: Record<string, unknown>,
+    place: Place,
+    lossless: boolean,
+    byteStrings: boolean,
+  ): void {
+    try {
+      loader.check!(record, lossless);
+    } catch (err) {
+      if (!(err instanceof RecordValidationError)) throw err;
+      // The message quotes the value: with byte strings, the same verdict on the text gives the right quote.
+      if (byteStrings)
+        this.check(loader, withText(record) as Record<string, unknown>, place, lossless, false);
+      throw new InputError(`${place.source}:${place.line}: ${err.message}`);
+    }
   }
 
   private rotateIfFull(loader: StreamLoader): Promise<void> | undefined {
