@@ -9,6 +9,7 @@ import { CopyChunk } from './copy-chunk.js';
 import { type EncodeStats, makeRowEncoder, type RecordMeta, type RowEncoder } from './copy-encoder.js';
 import { syncTable } from './ddl.js';
 import { qualified, quoteIdent, toPgName } from './identifiers.js';
+import { KeySet } from './key-set.js';
 import type { RecordCheck, RecordValidator } from './validator.js';
 
 export type StreamCounts = { inserted: number; updated: number; deleted: number };
@@ -61,9 +62,9 @@ type Batch = {
   lastSeq: number;
   firstLine: number;
   lastLine: number;
-  seen: Set<unknown> | undefined;
+  seen: KeySet | undefined;
   /** Staging mode: keys staged so far, to skip the DISTINCT ON sort when none repeats. */
-  staged: Set<unknown> | undefined;
+  staged: KeySet | undefined;
   stagedRepeats: boolean;
   stagedDeletes: boolean;
   /** Highest key written directly, while every key so far was an integer (else NaN). */
@@ -340,8 +341,8 @@ export class StreamLoader implements ConnectionHolder {
       lastSeq: 0,
       firstLine: place.line,
       lastLine: place.line,
-      seen: mode === 'direct' ? new Set() : undefined,
-      staged: mode === 'staging' ? new Set() : undefined,
+      seen: mode === 'direct' ? new KeySet() : undefined,
+      staged: mode === 'staging' ? new KeySet() : undefined,
       stagedRepeats: false,
       stagedDeletes: false,
       maxKey: undefined,
@@ -413,7 +414,7 @@ export class StreamLoader implements ConnectionHolder {
     b.counts.inserted += await this.endCopy(b);
     b.mode = 'staging';
     b.seen = undefined;
-    b.staged = new Set();
+    b.staged = new KeySet();
     b.maxKey = Number.NaN;
     await this.ensureStage(b.client);
     this.startCopy(b);
