@@ -1,5 +1,5 @@
 /**
- * `npm run bench:target [-- --rows N] [--tsx] [--write-docs]`
+ * `npm run bench:target [-- --rows N] [--repeat R] [--tsx] [--write-docs]`
  *
  * Loads N invoice-shaped records (~28 columns: singer.decimal amounts, dates, timestamps, booleans,
  * nullable fields, a nested object) through the real target-postgres CLI, and in the same run loads the
@@ -7,6 +7,8 @@
  * machine. Then the upsert: the same N keys with changed values through the target, against a raw COPY
  * into a staging table followed by INSERT … ON CONFLICT. Prints rows/s, the ratios and the target's peak
  * RSS at N/4 and N (memory must stay flat). Inputs are written to temp files first: only loads are timed.
+ * Each load runs R times (default 3), target and raw alternating, into fresh tables; medians are reported,
+ * so that one slow moment of a shared machine does not decide the ratio.
  *
  * The target runs compiled (tsc into .data/bench-build, as `bin` runs it from dist/) unless --tsx.
  * PostgreSQL: BENCH_DATABASE_URL, or a throwaway embedded server (test/support/embedded-postgres.ts).
@@ -44,6 +46,7 @@ const option = (name: string, fallback: number): number => {
 };
 const N = option('rows', 1_000_000);
 const SMALL = Math.max(1, Math.floor(N / 4));
+const REPEAT = option('repeat', 3);
 const USE_TSX = flag('tsx');
 const WRITE_DOCS = flag('write-docs');
 const STREAM = 'customer_invoices';
@@ -377,66 +380,113 @@ try {
   await client.query('CHECKPOINT');
   const small = await runCli(cmd, config('bench_small'), singerSmall);
 
-  say(`target: insert of ${N.toLocaleString('en')} rows`);
-  await client.query('CHECKPOINT');
-  const [tInsert, pgTInsert] = await withPgCpu(postmaster, () =>
-    runCli(cmd, config('bench_target'), singerInsert),
-  );
-
-  const target = `${q('bench_target')}.${q(STREAM)}`;
-  const columns = (
-    await client.query<{ column_name: string }>(
-      `SELECT column_name FROM information_schema.columns WHERE table_schema = 'bench_target' AND table_name = $1 ORDER BY ordinal_position`,
-      [STREAM],
-    )
-  ).rows.map((r) => r.column_name);
-  const loaded = (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${target}`)).rows[0]!.n;
-  if (loaded !== N) throw new Error(`the target loaded ${loaded} rows, expected ${N}`);
-
-  say('raw COPY baseline: pre-encoding the same rows');
+  const upsertChanged = async (table: string): Promise<number> =>
+    (
+      await client.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ${table} WHERE status = 'paid' AND remaining_amount_with_tax = 0`,
+      )
+    ).rows[0]!.n;
   const copyInsert = join(dir, 'insert.copy');
   const copyUpsert = join(dir, 'upsert.copy');
-  await writeLines(copyInsert, copyLines(N, 0, columns));
-  await writeLines(copyUpsert, copyLines(N, 1, columns));
-  await client.query(`CREATE SCHEMA bench_raw`);
-  const raw = `bench_raw.${q(STREAM)}`;
-  await client.query(`CREATE TABLE ${raw} (LIKE ${target} INCLUDING ALL)`);
-  const list = columns.map(q).join(', ');
-  say(`raw COPY: insert of ${N.toLocaleString('en')} rows`);
-  await client.query('CHECKPOINT');
-  const [rInsert, pgRInsert] = await withPgCpu(postmaster, () =>
-    timed(() => copyInto(client, `COPY ${raw} (${list}) FROM STDIN`, copyInsert)),
-  );
+  let columns: string[] = [];
+  type Repetition = {
+    tInsert: TargetResult;
+    pgTInsert: number | undefined;
+    rInsert: number;
+    pgRInsert: number | undefined;
+    tUpsert: TargetResult;
+    pgTUpsert: number | undefined;
+    rUpsert: number;
+    pgRUpsert: number | undefined;
+  };
+  const reps: Repetition[] = [];
+  // Target and raw COPY alternate within each repetition, so drift in the machine's speed hits both.
+  for (let r = 0; r < REPEAT; r++) {
+    const round = `(${r + 1}/${REPEAT})`;
+    const tSchema = `bench_target_${r}`;
+    const target = `${q(tSchema)}.${q(STREAM)}`;
+    say(`target: insert of ${N.toLocaleString('en')} rows ${round}`);
+    await client.query('CHECKPOINT');
+    const [tInsert, pgTInsert] = await withPgCpu(postmaster, () =>
+      runCli(cmd, config(tSchema), singerInsert),
+    );
+    const loaded = (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${target}`)).rows[0]!.n;
+    if (loaded !== N) throw new Error(`the target loaded ${loaded} rows, expected ${N}`);
+    if (r === 0) {
+      columns = (
+        await client.query<{ column_name: string }>(
+          `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position`,
+          [tSchema, STREAM],
+        )
+      ).rows.map((row) => row.column_name);
+      say('raw COPY baseline: pre-encoding the same rows');
+      await writeLines(copyInsert, copyLines(N, 0, columns));
+      await writeLines(copyUpsert, copyLines(N, 1, columns));
+    }
+    const list = columns.map(q).join(', ');
+    const rSchema = `bench_raw_${r}`;
+    const raw = `${q(rSchema)}.${q(STREAM)}`;
+    await client.query(`CREATE SCHEMA ${q(rSchema)}`);
+    await client.query(`CREATE TABLE ${raw} (LIKE ${target} INCLUDING ALL)`);
+    say(`raw COPY: insert of ${N.toLocaleString('en')} rows ${round}`);
+    await client.query('CHECKPOINT');
+    const [rInsert, pgRInsert] = await withPgCpu(postmaster, () =>
+      timed(() => copyInto(client, `COPY ${raw} (${list}) FROM STDIN`, copyInsert)),
+    );
 
-  say(`target: upsert of the same ${N.toLocaleString('en')} keys with changed values`);
-  await client.query('CHECKPOINT');
-  const [tUpsert, pgTUpsert] = await withPgCpu(postmaster, () =>
-    runCli(cmd, config('bench_target'), singerUpsert),
-  );
-  const changed = (
-    await client.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM ${target} WHERE status = 'paid' AND remaining_amount_with_tax = 0`,
-    )
-  ).rows[0]!.n;
-  if (changed !== N) throw new Error(`after the upsert ${changed} rows carry the new values, expected ${N}`);
+    say(`target: upsert of the same ${N.toLocaleString('en')} keys with changed values ${round}`);
+    await client.query('CHECKPOINT');
+    const [tUpsert, pgTUpsert] = await withPgCpu(postmaster, () =>
+      runCli(cmd, config(tSchema), singerUpsert),
+    );
+    const changed = await upsertChanged(target);
+    if (changed !== N)
+      throw new Error(`after the upsert ${changed} rows carry the new values, expected ${N}`);
 
-  say('raw baseline: COPY into a staging table + INSERT … ON CONFLICT DO UPDATE');
-  await client.query('CHECKPOINT');
-  const updates = columns
-    .filter((c) => c !== 'id')
-    .map((c) => `${q(c)} = EXCLUDED.${q(c)}`)
-    .join(', ');
-  const [rUpsert, pgRUpsert] = await withPgCpu(postmaster, () =>
-    timed(async () => {
-      await client.query('BEGIN');
-      await client.query(`CREATE TEMP TABLE stage (LIKE ${raw} INCLUDING DEFAULTS) ON COMMIT DROP`);
-      await copyInto(client, `COPY stage (${list}) FROM STDIN`, copyUpsert);
-      await client.query(
-        `INSERT INTO ${raw} (${list}) SELECT ${list} FROM stage ON CONFLICT (id) DO UPDATE SET ${updates}`,
-      );
-      await client.query('COMMIT');
-    }),
-  );
+    say(`raw baseline: COPY into a staging table + INSERT … ON CONFLICT DO UPDATE ${round}`);
+    await client.query('CHECKPOINT');
+    const updates = columns
+      .filter((c) => c !== 'id')
+      .map((c) => `${q(c)} = EXCLUDED.${q(c)}`)
+      .join(', ');
+    const [rUpsert, pgRUpsert] = await withPgCpu(postmaster, () =>
+      timed(async () => {
+        await client.query('BEGIN');
+        await client.query(`CREATE TEMP TABLE stage (LIKE ${raw} INCLUDING DEFAULTS) ON COMMIT DROP`);
+        await copyInto(client, `COPY stage (${list}) FROM STDIN`, copyUpsert);
+        await client.query(
+          `INSERT INTO ${raw} (${list}) SELECT ${list} FROM stage ON CONFLICT (id) DO UPDATE SET ${updates}`,
+        );
+        await client.query('COMMIT');
+      }),
+    );
+    if ((await upsertChanged(raw)) !== N) throw new Error('the raw upsert did not change every row');
+    reps.push({ tInsert, pgTInsert, rInsert, pgRInsert, tUpsert, pgTUpsert, rUpsert, pgRUpsert });
+    // Each repetition loads into fresh tables: the disk holds one pair at a time.
+    await client.query(`DROP SCHEMA ${q(tSchema)}, ${q(rSchema)} CASCADE`);
+  }
+  const median = (values: number[]): number => {
+    const sorted = [...values].sort((x, y) => x - y);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  };
+  const medianOf = (pick: (r: Repetition) => number | undefined): number | undefined =>
+    reps.every((r) => pick(r) !== undefined) ? median(reps.map((r) => pick(r)!)) : undefined;
+  const targetMedian = (pick: (r: Repetition) => TargetResult): TargetResult => ({
+    seconds: median(reps.map((r) => pick(r).seconds)),
+    rssMb: Math.max(...reps.map((r) => pick(r).rssMb)),
+    cpuSeconds: median(reps.map((r) => pick(r).cpuSeconds)),
+  });
+  const tInsert = targetMedian((r) => r.tInsert);
+  const tUpsert = targetMedian((r) => r.tUpsert);
+  const rInsert = medianOf((r) => r.rInsert)!;
+  const rUpsert = medianOf((r) => r.rUpsert)!;
+  const pgTInsert = medianOf((r) => r.pgTInsert);
+  const pgRInsert = medianOf((r) => r.pgRInsert);
+  const pgTUpsert = medianOf((r) => r.pgTUpsert);
+  const pgRUpsert = medianOf((r) => r.pgRUpsert);
+  const spread = (pick: (r: Repetition) => number) =>
+    reps.map((r) => Math.round(N / pick(r)).toLocaleString('en')).join(', ');
 
   // ------------------------------------------------------------------------------------------------
   const rate = (s: number, n = N) => n / s;
@@ -448,7 +498,7 @@ try {
   const verdict = (ok: boolean) => (ok ? 'ok' : 'MISSED');
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GB RAM, Node ${process.version}, PostgreSQL ${pgVersion}${server ? ' (embedded, fsync off)' : ''}`;
   const lines = [
-    `| load (${N.toLocaleString('en')} rows, ${columns.length} columns) | target rows/s | raw COPY rows/s | ratio | target peak RSS | target CPU |`,
+    `| load (${N.toLocaleString('en')} rows, ${columns.length} columns; median of ${REPEAT}) | target rows/s | raw COPY rows/s | ratio | target peak RSS | target CPU |`,
     '|---|---:|---:|---:|---:|---:|',
     `| insert into an empty table | ${fmt(rate(tInsert.seconds))} | ${fmt(rate(rInsert))} | ${insertRatio.toFixed(2)} | ${tInsert.rssMb.toFixed(0)} MB | ${tInsert.cpuSeconds.toFixed(1)} s |`,
     `| upsert of the same keys, changed values | ${fmt(rate(tUpsert.seconds))} | ${fmt(rate(rUpsert))} (COPY to staging + INSERT … ON CONFLICT) | ${upsertRatio.toFixed(2)} | ${tUpsert.rssMb.toFixed(0)} MB | ${tUpsert.cpuSeconds.toFixed(1)} s |`,
@@ -475,6 +525,7 @@ try {
     `peak RSS ${peak.toFixed(0)} MB (target ≤ 250 MB): ${verdict(peak <= 250)}`,
     `RSS flat as N grows: ${small.rssMb.toFixed(0)} MB at ${SMALL.toLocaleString('en')} rows, ${peak.toFixed(0)} MB at ${N.toLocaleString('en')}: ${verdict(flat)}`,
 
+    `each repetition (rows/s): target insert ${spread((r) => r.tInsert.seconds)}; raw COPY ${spread((r) => r.rInsert)}; target upsert ${spread((r) => r.tUpsert.seconds)}; raw upsert ${spread((r) => r.rUpsert)}`,
     ...cpuLines(),
     `the target's own CPU per row: ${((tInsert.cpuSeconds / N) * 1e6).toFixed(1)} µs (insert), ${((tUpsert.cpuSeconds / N) * 1e6).toFixed(1)} µs (upsert); one core cannot load faster than ${fmt(N / tInsert.cpuSeconds)} rows/s, whatever the load on the machine`,
   ];
@@ -498,15 +549,17 @@ try {
       'columns included): the physical limit of the machine. The upsert sends the same keys with changed values;',
       'its baseline is a raw `COPY` into a staging table followed by `INSERT … ON CONFLICT DO UPDATE`.',
 
-      'Both sides share the machine: when other work loads it (see the load average below) both slow down and',
-      'the wall-clock ratio moves around; the CPU lines (from /proc, independent of the load) bound the ratio on an idle machine.',
+      `Each load runs ${REPEAT} times, target and raw COPY alternating, into fresh tables; the table gives the medians`,
+      '(peak RSS: the highest). Both sides share the machine: when other work loads it (see the load average below),',
+      'or the virtual machine is slowed by its neighbours, both slow down and the wall-clock ratio moves around; the',
+      'CPU lines (from /proc, independent of the load) bound the ratio on an idle machine.',
       '',
       ...lines,
       '',
       ...checks.map((c) => `- ${c}`),
       ...context.map((c) => `- ${c}`),
       '',
-      'Run it yourself: `npm run bench:target` (1,000,000 rows; `-- --rows N` to change, `-- --tsx` to run the',
+      'Run it yourself: `npm run bench:target` (1,000,000 rows; `-- --rows N` and `--repeat R` to change, `-- --tsx` to run the',
       'target from source, `BENCH_DATABASE_URL=postgres://…` to use your own server instead of a throwaway one).',
       '',
     ].join('\n');
