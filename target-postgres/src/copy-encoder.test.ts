@@ -64,9 +64,19 @@ describe('COPY text encoding', () => {
     const encode = makeRowEncoder(columns);
     const stats = { nulRemoved: 0 };
     assert.equal(
-      encode({ id: 1, address: { city: 'Paris' }, tags: [1] }, meta, stats),
-      '1\tParis\t[1]\t\\N\t7',
+      encode({ id: 1, address: { city: 'Paris' }, tags: [1] }, meta, stats, '\n'),
+      '1\tParis\t[1]\t\\N\t7\n',
     );
-    assert.equal(encode({ id: 2, address: null }, meta, stats), '2\t\\N\t\\N\t\\N\t7');
+    assert.equal(encode({ id: 2, address: null }, meta, stats, '\t9\tf\n'), '2\t\\N\t\\N\t\\N\t7\t9\tf\n');
+    assert.equal(makeRowEncoder([])({ id: 3 }, meta, stats, '\n'), '\n');
+    // strings are escaped unless the line was escape-free; other values take encodeValue's path
+    assert.equal(
+      encode({ id: '4', address: { city: 'a\tb' }, tags: 'x' }, meta, stats, '\n'),
+      '4\ta\\tb\t"x"\t\\N\t7\n',
+    );
+    assert.equal(
+      encode({ id: true, address: { city: 'é' }, tags: [] }, { ...meta, escapeFree: true }, stats, '\n'),
+      'true\té\t[]\t\\N\t7\n',
+    );
   });
 });

@@ -87,42 +87,54 @@ const META_SOURCE: Record<MetadataField, string> = {
   table_version: 'm.version',
 };
 
-export type RowEncoder = (record: Record<string, unknown>, meta: RecordMeta, stats: EncodeStats) => string;
+/**
+ * Encodes a record (and its metadata) as one COPY text line: the columns, then `tail` (the newline, or
+ * extra staging columns and the newline).
+ */
+export type RowEncoder = (
+  record: Record<string, unknown>,
+  meta: RecordMeta,
+  stats: EncodeStats,
+  tail: string,
+) => string;
 
-/** The generated statements that read one column's value into `v` (a flattened column walks its path). */
-function readValue(column: Column): string {
-  if (column.metadata) return `v = ${META_SOURCE[column.metadata]};`;
+/** The generated statements that read column `i`'s value into `v${i}` (a flattened column walks its path). */
+function readValue(column: Column, i: number): string {
+  const v = `v${i}`;
+  if (column.metadata) return `const ${v} = ${META_SOURCE[column.metadata]};`;
   const [head, ...tail] = column.path.map((p) => JSON.stringify(p));
   return [
-    `v = r[${head}];`,
+    `let ${v} = r[${head}];`,
     ...tail.map(
-      (p) => `if (v != null) v = typeof v === 'object' && !Array.isArray(v) ? v[${p}] : undefined;`,
+      (p) =>
+        `if (${v} != null) ${v} = typeof ${v} === 'object' && !Array.isArray(${v}) ? ${v}[${p}] : undefined;`,
     ),
   ].join('\n  ');
 }
 
 /**
- * Compiles the encoder of one table layout: a record (and its metadata) → one COPY text line without
- * the trailing newline, columns in the order given (the COPY column list). The function is generated
- * (as ajv does for schemas) so that each column reads its property at its own site with a constant
- * name, and strings from escape-free lines and numbers take an inline path; everything else goes
- * through encodeValue. Property names enter the source only as JSON string literals.
+ * Compiles the encoder of one table layout, columns in the order given (the COPY column list). The
+ * function is generated (as ajv does for schemas) so that each column reads its property at its own
+ * site with a constant name, and strings from escape-free lines and numbers take an inline path;
+ * everything else goes through encodeValue. The values are joined in one go, which builds the line as
+ * one flat string (no chain of concatenations for the buffer write to flatten first). Property names
+ * enter the source only as JSON string literals.
  */
 export function makeRowEncoder(columns: readonly Column[]): RowEncoder {
+  if (columns.length === 0) return (_record, _meta, _stats, tail) => tail;
   const NULL = JSON.stringify('\\N');
-  const statements = columns.map((c, i) => {
-    const kind = valueKindOf(c.type);
-    const text =
-      kind === 'json'
-        ? `v == null ? ${NULL} : encodeValue(v, 'json', st, ll, ef)`
-        : `v == null ? ${NULL} : typeof v === 'string' && ef ? v : typeof v === 'number' ? '' + v : encodeValue(v, 'plain', st, ll, ef)`;
-    return `${readValue(c)}\n  ${i === 0 ? 's =' : "s += '\\t' +"} (${text});`;
+  const texts = columns.map((c, i) => {
+    const v = `v${i}`;
+    return valueKindOf(c.type) === 'json'
+      ? `${v} == null ? ${NULL} : encodeValue(${v}, 'json', st, ll, ef)`
+      : `${v} == null ? ${NULL} : typeof ${v} === 'string' && ef ? ${v} : typeof ${v} === 'number' ? '' + ${v} : encodeValue(${v}, 'plain', st, ll, ef)`;
   });
-  const source = `return function encodeRow(r, m, st) {
+  const source = `return function encodeRow(r, m, st, tail) {
   const ll = m.lossless, ef = m.escapeFree;
-  let v, s = '';
-  ${statements.join('\n  ')}
-  return s;
+  ${columns.map(readValue).join('\n  ')}
+  return [
+    ${texts.map((t, i) => (i === texts.length - 1 ? `(${t}) + tail` : `(${t})`)).join(',\n    ')}
+  ].join('\\t');
 };`;
   return new Function('encodeValue', source)(encodeValue) as RowEncoder;
 }

@@ -267,9 +267,8 @@ export class StreamLoader implements ConnectionHolder {
       }
     }
     meta.batchedAt = b.batchedAt;
-    let line = this.encode!(record, meta, this.ctx.stats);
-    if (b.mode === 'staging') line += deleting ? `\t${seq}\tt\n` : `\t${seq}\tf\n`;
-    else line += '\n';
+    const tail = b.mode !== 'staging' ? '\n' : deleting ? `\t${seq}\tt\n` : `\t${seq}\tf\n`;
+    const line = this.encode!(record, meta, this.ctx.stats, tail);
     b.copyLines.push(place.line);
     return b.out.add(line, meta.byteStrings) ? this.push(b) : undefined;
   }
