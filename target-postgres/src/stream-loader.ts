@@ -10,6 +10,7 @@ import { type EncodeStats, makeRowEncoder, type RecordMeta, type RowEncoder } fr
 import { syncTable } from './ddl.js';
 import { qualified, quoteIdent, toPgName } from './identifiers.js';
 import { KeySet } from './key-set.js';
+import { columnList, createStageSql, mergeSql, stageCopySql } from './merge-sql.js';
 import type { RecordCheck, RecordValidator } from './validator.js';
 
 export type StreamCounts = { inserted: number; updated: number; deleted: number };
@@ -80,9 +81,6 @@ type Batch = {
 const CHUNK = 64 * 1024;
 /** Orders stream uses for the pool's least-recently-used choice (cheaper than reading a clock per row). */
 let useClock = 0;
-const STAGE = 'target_postgres_stage';
-/** Metadata that changes on every extraction: a row differing only in these is not rewritten. */
-const VOLATILE = new Set(['extracted_at', 'received_at', 'batched_at', 'sequence']);
 
 /**
  * Loads one stream: records stream straight into `COPY … FROM STDIN` on the stream's own connection,
@@ -355,15 +353,11 @@ export class StreamLoader implements ConnectionHolder {
     this.startCopy(this.batch);
   }
 
-  private columnList(): string {
-    return this.columns.map((c) => quoteIdent(c.name)).join(', ');
-  }
-
   private startCopy(b: Batch): void {
     const sql =
       b.mode === 'staging'
-        ? `COPY ${quoteIdent(STAGE)} (${this.columnList()}, "_sdc_stage_row", "_sdc_stage_delete") FROM STDIN`
-        : `COPY ${this.target} (${this.columnList()}) FROM STDIN`;
+        ? stageCopySql(this.columns)
+        : `COPY ${this.target} (${columnList(this.columns)}) FROM STDIN`;
     const copy = b.client.query(copyFrom(sql, { highWaterMark: 4 * CHUNK }));
     b.copy = copy;
     b.copyError = undefined;
@@ -421,56 +415,8 @@ export class StreamLoader implements ConnectionHolder {
 
   private async ensureStage(client: pg.Client): Promise<void> {
     if (this.staged.has(client)) return;
-    const defs = this.columns.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ');
-    await client.query(`DROP TABLE IF EXISTS pg_temp.${quoteIdent(STAGE)}`);
-    await client.query(
-      `CREATE TEMP TABLE ${quoteIdent(STAGE)} (${defs}, "_sdc_stage_row" bigint, "_sdc_stage_delete" boolean) ON COMMIT DELETE ROWS`,
-    );
+    for (const sql of createStageSql(this.columns)) await client.query(sql);
     this.staged.add(client);
-  }
-
-  /** The merge of the staged batch: last record of a key wins, deletes delete, unchanged rows stay untouched. */
-  private mergeSql(b: Batch): string {
-    const q = (c: Column) => quoteIdent(c.name);
-    const keys = this.keyColumns.map(quoteIdent).join(', ');
-    const cols = this.columnList();
-    const nonKey = this.columns.filter((c) => !this.keyColumns.includes(c.name));
-    const compared = nonKey.filter((c) => !(c.metadata && VOLATILE.has(c.metadata)));
-    const cmp = (side: string, c: Column) =>
-      c.type === 'json' ? `${side}.${q(c)}::text` : `${side}.${q(c)}`;
-    const onConflict =
-      compared.length === 0
-        ? 'DO NOTHING'
-        : `DO UPDATE SET ${nonKey.map((c) => `${q(c)} = EXCLUDED.${q(c)}`).join(', ')}
-            WHERE ROW(${compared.map((c) => cmp('t', c)).join(', ')}) IS DISTINCT FROM ROW(${compared.map((c) => cmp('EXCLUDED', c)).join(', ')})`;
-    const flagged = this.columns.some((c) => c.name === '_sdc_deleted_at')
-      ? 't."_sdc_deleted_at" IS NOT NULL'
-      : 'false';
-    const join = this.keyColumns.map((k) => `t.${quoteIdent(k)} = w.${quoteIdent(k)}`).join(' AND ');
-    // The sort that makes the last record of a key win is only needed when a key repeats in the batch.
-    const source = b.stagedRepeats
-      ? `SELECT DISTINCT ON (${keys}) * FROM ${quoteIdent(STAGE)} ORDER BY ${keys}, "_sdc_stage_row" DESC`
-      : `SELECT * FROM ${quoteIdent(STAGE)}`;
-    if (!b.stagedDeletes) {
-      return `WITH u AS (INSERT INTO ${this.target} AS t (${cols}) SELECT ${cols} FROM (${source}) w
-            ON CONFLICT (${keys}) ${onConflict}
-            RETURNING (xmax = 0) AS inserted, ${flagged} AS flagged)
-      SELECT 0 AS deleted,
-             count(*) FILTER (WHERE flagged)::int AS flagged,
-             count(*) FILTER (WHERE inserted AND NOT flagged)::int AS inserted,
-             count(*) FILTER (WHERE NOT inserted AND NOT flagged)::int AS updated
-        FROM u`;
-    }
-    return `WITH w AS MATERIALIZED (${source}),
-      d AS (DELETE FROM ${this.target} t USING w WHERE w."_sdc_stage_delete" AND ${join} RETURNING 1),
-      u AS (INSERT INTO ${this.target} AS t (${cols}) SELECT ${cols} FROM w WHERE NOT w."_sdc_stage_delete"
-            ON CONFLICT (${keys}) ${onConflict}
-            RETURNING (xmax = 0) AS inserted, ${flagged} AS flagged)
-      SELECT (SELECT count(*) FROM d)::int AS deleted,
-             count(*) FILTER (WHERE flagged)::int AS flagged,
-             count(*) FILTER (WHERE inserted AND NOT flagged)::int AS inserted,
-             count(*) FILTER (WHERE NOT inserted AND NOT flagged)::int AS updated
-        FROM u`;
   }
 
   /** Waits for the batch committing in the background; rethrows its failure. */
@@ -519,7 +465,13 @@ export class StreamLoader implements ConnectionHolder {
       const copied = await this.endCopy(b);
       if (b.mode === 'staging') {
         const r = await client.query<{ deleted: number; flagged: number; inserted: number; updated: number }>(
-          this.mergeSql(b),
+          mergeSql({
+            target: this.target,
+            columns: this.columns,
+            keyColumns: this.keyColumns,
+            repeats: b.stagedRepeats,
+            deletes: b.stagedDeletes,
+          }),
         );
         const m = r.rows[0]!;
         b.counts.inserted += m.inserted;
