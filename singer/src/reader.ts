@@ -80,6 +80,9 @@ function splitRun(
   return line;
 }
 
+/** Ends the last line of an input without a final newline, so that it splits like the others. */
+const NEWLINE = Buffer.from('\n');
+
 /**
  * Splits a byte stream into lines, numbering them from 1, one array per input chunk. Works on bytes:
  * `indexOf(10)` finds newlines natively, each line is decoded on its own (so a line of plain text stays
@@ -124,8 +127,6 @@ export async function* readLineChunks(input: Readable, options: LineOptions = {}
     if (lines.length > 0) yield lines;
   }
 }
-
-const NEWLINE = Buffer.from('\n');
 
 /** Splits a byte stream into numbered lines (see readLineChunks), one at a time. */
 export async function* readLines(input: Readable): AsyncGenerator<Line> {
