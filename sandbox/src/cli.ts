@@ -29,6 +29,11 @@ const argv = await yargs(hideBin(process.argv))
   .option('export-delay-ms', { type: 'number', default: 1500, describe: 'time before an export is ready' })
   .option('fec-separator', { choices: ['tab', 'pipe'] as const, default: 'tab' as const })
   .option('fec-encoding', { choices: ['utf-8', 'iso-8859-15'] as const, default: 'utf-8' as const })
+  .option('agl-part-order', {
+    choices: ['streaming', 'excel'] as const,
+    default: 'streaming' as const,
+    describe: 'AGL xlsx zip layout (excel: the sheet before the shared strings)',
+  })
   .strict()
   .help()
   .parse();
@@ -42,6 +47,7 @@ const sandbox = await startSandbox({
   rateLimit: argv['rate-limit'] ? undefined : false,
   exportDelayMs: argv['export-delay-ms'],
   fecDialect: { separator: argv['fec-separator'] === 'pipe' ? '|' : '\t', encoding: argv['fec-encoding'] },
+  aglPartOrder: argv['agl-part-order'],
 });
 process.stdout.write(
   [

@@ -3,7 +3,7 @@ import type { ExportKind, ListResourceName } from '../../pennylane/src/api.js';
 import type { AglRow, FecDialect, FecRow } from '../../pennylane/src/export-formats.js';
 import { COMPANY } from './data/french.js';
 import type { RenderContext } from './data/render.js';
-import { writeAglXlsx } from './exports/agl-writer.js';
+import { type AglPartOrder, writeAglXlsx } from './exports/agl-writer.js';
 import { writeFec } from './exports/fec-writer.js';
 import { type ExportJob, exportStatus } from './exports/jobs.js';
 import { linesInPeriod, toAglRows, toFecRows } from './exports/rows.js';
@@ -59,6 +59,7 @@ export class Core {
       exportDelayMs: number;
       fileUrlTtlMs: number;
       fecDialect: FecDialect;
+      aglPartOrder: AglPartOrder;
       seed: number;
       apiBase: string;
     },
@@ -142,7 +143,7 @@ export class Core {
       body =
         job.kind === 'fecs'
           ? Promise.resolve(writeFec(toFecRows(lines, label), this.opts.fecDialect))
-          : writeAglXlsx(toAglRows(lines, label));
+          : writeAglXlsx(toAglRows(lines, label), { partOrder: this.opts.aglPartOrder });
       this.files.set(job.id, body);
     }
     return { job, body };

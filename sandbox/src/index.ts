@@ -43,6 +43,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     exportDelayMs: opts.exportDelayMs ?? 1500,
     fileUrlTtlMs: opts.fileUrlTtlMs ?? EXPORT_FILE_URL_TTL_MS,
     fecDialect: opts.fecDialect ?? { separator: '\t', encoding: 'utf-8' },
+    aglPartOrder: opts.aglPartOrder ?? 'streaming',
     seed,
     apiBase,
   });

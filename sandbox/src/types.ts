@@ -1,5 +1,6 @@
 import type { ListResourceName } from '../../pennylane/src/api.js';
 import type { AglRow, FecDialect, FecRow } from '../../pennylane/src/export-formats.js';
+import type { AglPartOrder } from './exports/agl-writer.js';
 
 /** How many objects the generator makes; ledger entries and their lines follow from them. */
 export type SandboxCounts = {
@@ -35,6 +36,11 @@ export type SandboxOptions = {
   fileUrlTtlMs?: number;
   /** Default tab + UTF-8. */
   fecDialect?: FecDialect;
+  /**
+   * Order of the parts in the AGL xlsx zip: `'streaming'` (default: shared strings before the sheet) or
+   * `'excel'` (the sheet first, as Excel writes it), to test readers on Excel's order.
+   */
+  aglPartOrder?: AglPartOrder;
   /** The sandbox clock starts here (default: the real time at start); the data is anchored on its UTC day. */
   startTime?: Date;
   /** Interface to listen on (default 127.0.0.1). */

@@ -131,6 +131,30 @@ describe('exports', () => {
     );
   });
 
+  it('lays the AGL zip out as Excel does (the sheet before the shared strings) with aglPartOrder excel', async () => {
+    const excel = await startSandbox({
+      seed: 17,
+      startTime: START,
+      rateLimit: false,
+      exportDelayMs: DELAY,
+      aglPartOrder: 'excel',
+    });
+    try {
+      const period = { period_start: '2026-01-01', period_end: '2026-03-31', mode: 'in_line' };
+      const download = async (sb: Sandbox) =>
+        Buffer.from(
+          await (await fetch(await readyUrl(sb, 'analytical_general_ledgers', period))).arrayBuffer(),
+        );
+      // The first occurrence of a part's name is its local header: the order of the parts in the file.
+      const sheetFirst = (file: Buffer) =>
+        file.indexOf('xl/worksheets/sheet1.xml') < file.indexOf('xl/sharedStrings.xml');
+      assert.equal(sheetFirst(await download(excel)), true);
+      assert.equal(sheetFirst(await download(sandbox)), false, 'the default order is unchanged');
+    } finally {
+      await excel.close();
+    }
+  });
+
   it('a download carrying Authorization gets 400; after fileUrlTtlMs of sandbox time, 403; an unknown link 404', async () => {
     const url = await readyUrl(sandbox, 'fecs', { period_start: '2026-01-01', period_end: '2026-01-31' });
     const withAuth = await fetch(url, { headers: { authorization: `Bearer ${sandbox.token}` } });

@@ -27,6 +27,8 @@ const nullEmpty = (row: Record<string, unknown>) =>
 /** The FEC rows the table must hold for a year: the sandbox's, in file order. */
 const fecOf = (sb: Sandbox, y: Year) =>
   sb.control.fecRows(y.start, y.finish).map((r: FecRow) => nullEmpty(r));
+/** The analytical ledger rows the table must hold for a year: the sandbox's, in sheet order. */
+const aglOf = (sb: Sandbox, y: Year) => sb.control.aglRows(y.start, y.finish).map((r) => nullEmpty(r));
 const tableRows = (replica: Replica, stream: string, y: Year, numberField: string): Row[] =>
   byKey(
     replica.rows(stream).filter((r) => r.fiscal_year_id === y.id),
@@ -41,8 +43,11 @@ const exportPosts = (sb: Sandbox, kind: string) =>
 function checkYears(sb: Sandbox, replica: Replica): void {
   for (const y of sb.control.records('fiscal_years') as Year[]) {
     assert.deepEqual(tableRows(replica, 'fec', y, 'line_number'), fecOf(sb, y), `fec of year ${y.id}`);
-    const agl = sb.control.aglRows(y.start, y.finish).map((r) => nullEmpty(r));
-    assert.deepEqual(tableRows(replica, 'analytical_ledger', y, 'row_number'), agl, `agl of year ${y.id}`);
+    assert.deepEqual(
+      tableRows(replica, 'analytical_ledger', y, 'row_number'),
+      aglOf(sb, y),
+      `agl of year ${y.id}`,
+    );
   }
 }
 
@@ -217,4 +222,21 @@ describe('FEC dialects', () => {
       }
     });
   }
+});
+
+describe('an analytical ledger laid out as Excel writes it', () => {
+  it('reads a workbook whose zip stores the sheet before the shared strings, and holds exactly its rows', async () => {
+    const sb = await sandbox({ size: { ...SIZE, fiscalYears: 1 }, seed: 7, aglPartOrder: 'excel' });
+    try {
+      const run = await sync(sb, { catalog: catalogOf(['analytical_ledger']) });
+      assert.equal(run.summary.ok, true, run.summary.error);
+      const replica = new Replica().apply(run.messages);
+      const [year] = sb.control.records('fiscal_years') as Year[];
+      const rows = aglOf(sb, year!);
+      assert.ok(rows.length > 0, 'the year has rows');
+      assert.deepEqual(tableRows(replica, 'analytical_ledger', year!, 'row_number'), rows);
+    } finally {
+      await sb.close();
+    }
+  });
 });
