@@ -1,5 +1,6 @@
 import { PRODUCTION_BASE_URL, RATE_LIMIT } from '../../pennylane/src/api.js';
 import { packageVersion } from '../../singer/src/paths.js';
+import { type SettingValues, settingValues } from '../../singer/src/setting-values.js';
 import { ConfigError, loadConfig, type PluginInfo, type Setting } from '../../singer/src/settings.js';
 
 const SETTINGS: Setting[] = [
@@ -131,41 +132,6 @@ export type TapConfig = {
   fullRefresh: boolean;
 };
 
-const defaultOf = (name: string): unknown => SETTINGS.find((s) => s.name === name)?.default;
-
-function value(raw: Record<string, unknown>, name: string): unknown {
-  const v = raw[name];
-  return v === undefined || v === null || v === '' ? defaultOf(name) : v;
-}
-
-function numberSetting(
-  raw: Record<string, unknown>,
-  name: string,
-  rule: { integer: boolean; min: number; minExclusive?: boolean },
-): number {
-  const v = value(raw, name);
-  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-  const ok =
-    typeof n === 'number' &&
-    Number.isFinite(n) &&
-    (!rule.integer || Number.isInteger(n)) &&
-    (rule.minExclusive ? n > rule.min : n >= rule.min);
-  if (!ok) {
-    const what = `${rule.integer ? 'an integer' : 'a number'} ${rule.minExclusive ? '>' : '≥'} ${rule.min}`;
-    throw new ConfigError(
-      `setting "${name}" must be ${what}, got ${JSON.stringify(v)}: fix it in the config file`,
-    );
-  }
-  return n;
-}
-
-function booleanSetting(raw: Record<string, unknown>, name: string): boolean {
-  const v = value(raw, name);
-  if (typeof v === 'boolean') return v;
-  if (typeof v === 'string' && /^(true|false)$/i.test(v)) return v.toLowerCase() === 'true';
-  throw new ConfigError(`setting "${name}" must be true or false, got ${JSON.stringify(v)}`);
-}
-
 function apiToken(raw: Record<string, unknown>): string {
   const v = raw.api_token;
   // The value is never echoed: only its shape is described.
@@ -181,8 +147,8 @@ function apiToken(raw: Record<string, unknown>): string {
   return token;
 }
 
-function baseUrl(raw: Record<string, unknown>): string {
-  const v = value(raw, 'base_url');
+function baseUrl(s: SettingValues): string {
+  const v = s.value('base_url');
   let url: URL | undefined;
   try {
     url = typeof v === 'string' ? new URL(v) : undefined;
@@ -215,37 +181,38 @@ function startDate(raw: Record<string, unknown>): string | undefined {
  * one-line ConfigError naming the key and the fix; the token's value never appears in it.
  */
 export function toTapConfig(raw: Record<string, unknown>): TapConfig {
+  const s = settingValues(TAP_INFO, raw);
   return {
     apiToken: apiToken(raw),
-    baseUrl: baseUrl(raw),
+    baseUrl: baseUrl(s),
     startDate: startDate(raw),
-    requestTimeoutSeconds: numberSetting(raw, 'request_timeout_seconds', {
+    requestTimeoutSeconds: s.number('request_timeout_seconds', {
       integer: false,
       min: 0,
       minExclusive: true,
     }),
-    rateLimitRequests: numberSetting(raw, 'rate_limit_requests', { integer: true, min: 1 }),
-    rateLimitWindowSeconds: numberSetting(raw, 'rate_limit_window_seconds', {
+    rateLimitRequests: s.number('rate_limit_requests', { integer: true, min: 1 }),
+    rateLimitWindowSeconds: s.number('rate_limit_window_seconds', {
       integer: false,
       min: 0,
       minExclusive: true,
     }),
-    fiscalYearsBack: numberSetting(raw, 'fiscal_years_back', { integer: true, min: 0 }),
-    exportMaxAgeHours: numberSetting(raw, 'export_max_age_hours', { integer: false, min: 0 }),
-    fullListingMaxAgeHours: numberSetting(raw, 'full_listing_max_age_hours', { integer: false, min: 0 }),
-    reexportClosedYears: booleanSetting(raw, 'reexport_closed_years'),
-    exportPollTimeoutSeconds: numberSetting(raw, 'export_poll_timeout_seconds', {
+    fiscalYearsBack: s.number('fiscal_years_back', { integer: true, min: 0 }),
+    exportMaxAgeHours: s.number('export_max_age_hours', { integer: false, min: 0 }),
+    fullListingMaxAgeHours: s.number('full_listing_max_age_hours', { integer: false, min: 0 }),
+    reexportClosedYears: s.boolean('reexport_closed_years'),
+    exportPollTimeoutSeconds: s.number('export_poll_timeout_seconds', {
       integer: false,
       min: 0,
       minExclusive: true,
     }),
-    exportPollIntervalSeconds: numberSetting(raw, 'export_poll_interval_seconds', {
+    exportPollIntervalSeconds: s.number('export_poll_interval_seconds', {
       integer: false,
       min: 0,
       minExclusive: true,
     }),
-    changelogOverlapSeconds: numberSetting(raw, 'changelog_overlap_seconds', { integer: true, min: 0 }),
-    fullRefresh: booleanSetting(raw, 'full_refresh'),
+    changelogOverlapSeconds: s.number('changelog_overlap_seconds', { integer: true, min: 0 }),
+    fullRefresh: s.boolean('full_refresh'),
   };
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ClientConfig } from 'pg';
 import { packageVersion } from '../../singer/src/paths.js';
+import { type SettingValues, settingValues } from '../../singer/src/setting-values.js';
 import { ConfigError, type PluginInfo, type Setting } from '../../singer/src/settings.js';
 
 const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
@@ -141,38 +142,6 @@ export type TargetConfig = {
   maxParallelism: number;
 };
 
-const defaultOf = (name: string): unknown => SETTINGS.find((s) => s.name === name)?.default;
-
-function value(raw: Record<string, unknown>, name: string): unknown {
-  const v = raw[name];
-  return v === undefined || v === null || v === '' ? defaultOf(name) : v;
-}
-
-function optionalString(raw: Record<string, unknown>, name: string): string | undefined {
-  const v = value(raw, name);
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string') throw new ConfigError(`setting "${name}" must be a string`);
-  return v;
-}
-
-function numberSetting(raw: Record<string, unknown>, name: string, integer: boolean, min: number): number {
-  const v = value(raw, name);
-  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min) {
-    throw new ConfigError(
-      `setting "${name}" must be ${integer ? 'an integer' : 'a number'} ≥ ${min}, got ${JSON.stringify(v)}: fix it in the config file or TARGET_POSTGRES_${name.toUpperCase()}`,
-    );
-  }
-  return n;
-}
-
-function booleanSetting(raw: Record<string, unknown>, name: string): boolean {
-  const v = value(raw, name);
-  if (typeof v === 'boolean') return v;
-  if (typeof v === 'string' && /^(true|false)$/i.test(v)) return v.toLowerCase() === 'true';
-  throw new ConfigError(`setting "${name}" must be true or false, got ${JSON.stringify(v)}`);
-}
-
 const readPem = (name: string, path: string | undefined): string | undefined => {
   if (!path) return undefined;
   try {
@@ -185,11 +154,11 @@ const readPem = (name: string, path: string | undefined): string | undefined => 
 };
 
 /** libpq's sslmode semantics expressed as node-postgres `ssl` options. */
-function sslOptions(raw: Record<string, unknown>, mode: SslMode): ClientConfig['ssl'] {
+function sslOptions(s: SettingValues, mode: SslMode): ClientConfig['ssl'] {
   if (mode === 'disable' || mode === 'allow') return false;
-  const ca = readPem('ssl_root_cert', optionalString(raw, 'ssl_root_cert'));
-  const cert = readPem('ssl_cert', optionalString(raw, 'ssl_cert'));
-  const key = readPem('ssl_key', optionalString(raw, 'ssl_key'));
+  const ca = readPem('ssl_root_cert', s.optionalString('ssl_root_cert'));
+  const cert = readPem('ssl_cert', s.optionalString('ssl_cert'));
+  const key = readPem('ssl_key', s.optionalString('ssl_key'));
   const verify = mode === 'verify-ca' || mode === 'verify-full';
   return {
     rejectUnauthorized: verify,
@@ -201,14 +170,14 @@ function sslOptions(raw: Record<string, unknown>, mode: SslMode): ClientConfig['
   };
 }
 
-function connection(raw: Record<string, unknown>): ClientConfig {
-  const mode = value(raw, 'ssl_mode');
+function connection(s: SettingValues): ClientConfig {
+  const mode = s.value('ssl_mode');
   if (typeof mode !== 'string' || !(SSL_MODES as readonly string[]).includes(mode)) {
     throw new ConfigError(
       `setting "ssl_mode" must be one of ${SSL_MODES.join(', ')}, got ${JSON.stringify(mode)}`,
     );
   }
-  const url = optionalString(raw, 'database_url');
+  const url = s.optionalString('database_url');
   const common: ClientConfig = { application_name: 'target-postgres' };
   if (url) {
     if (!/^postgres(ql)?:\/\//.test(url)) {
@@ -219,39 +188,40 @@ function connection(raw: Record<string, unknown>): ClientConfig {
     return {
       ...common,
       connectionString: url,
-      ...(urlHasSsl || mode === 'prefer' ? {} : { ssl: sslOptions(raw, mode as SslMode) }),
+      ...(urlHasSsl || mode === 'prefer' ? {} : { ssl: sslOptions(s, mode as SslMode) }),
     };
   }
-  const user = optionalString(raw, 'user');
-  const password = optionalString(raw, 'password');
-  const database = optionalString(raw, 'database');
+  const user = s.optionalString('user');
+  const password = s.optionalString('password');
+  const database = s.optionalString('database');
   return {
     ...common,
-    host: optionalString(raw, 'host'),
-    port: numberSetting(raw, 'port', true, 1),
+    host: s.optionalString('host'),
+    port: s.number('port', { integer: true, min: 1 }),
     ...(user ? { user } : {}),
     ...(password ? { password } : {}),
     ...(database ? { database } : {}),
     // `prefer` cannot be expressed in node-postgres (no fallback to plain text): plain, as most local servers.
-    ...(mode === 'prefer' ? {} : { ssl: sslOptions(raw, mode as SslMode) }),
+    ...(mode === 'prefer' ? {} : { ssl: sslOptions(s, mode as SslMode) }),
   };
 }
 
 /** Validates the loaded settings (file + env, see singer/src/settings.ts) into what the engine runs with. */
 export function toTargetConfig(raw: Record<string, unknown>): TargetConfig {
-  const schema = optionalString(raw, 'default_target_schema') ?? 'public';
+  const s = settingValues(TARGET_INFO, raw);
+  const schema = s.optionalString('default_target_schema') ?? 'public';
   if (schema.trim() === '') throw new ConfigError('setting "default_target_schema" must not be blank');
   return {
-    connection: connection(raw),
+    connection: connection(s),
     schema,
-    batchSizeRows: numberSetting(raw, 'batch_size_rows', true, 1),
-    maxBatchAgeSeconds: numberSetting(raw, 'max_batch_age_seconds', false, 0.01),
-    hardDelete: booleanSetting(raw, 'hard_delete'),
-    addRecordMetadata: booleanSetting(raw, 'add_record_metadata'),
-    validateRecords: booleanSetting(raw, 'validate_records'),
-    flatteningEnabled: booleanSetting(raw, 'flattening_enabled'),
-    flatteningMaxDepth: numberSetting(raw, 'flattening_max_depth', true, 0),
-    activateVersion: booleanSetting(raw, 'activate_version'),
-    maxParallelism: numberSetting(raw, 'max_parallelism', true, 1),
+    batchSizeRows: s.number('batch_size_rows', { integer: true, min: 1 }),
+    maxBatchAgeSeconds: s.number('max_batch_age_seconds', { integer: false, min: 0.01 }),
+    hardDelete: s.boolean('hard_delete'),
+    addRecordMetadata: s.boolean('add_record_metadata'),
+    validateRecords: s.boolean('validate_records'),
+    flatteningEnabled: s.boolean('flattening_enabled'),
+    flatteningMaxDepth: s.number('flattening_max_depth', { integer: true, min: 0 }),
+    activateVersion: s.boolean('activate_version'),
+    maxParallelism: s.number('max_parallelism', { integer: true, min: 1 }),
   };
 }
