@@ -4,9 +4,9 @@
  * the new one), never a truncated or half-swapped table. The user's index and view on it survive.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import pg from 'pg';
-import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
+import { useTestDatabase } from '../../test/support/database.js';
 import { assertSucceeded } from './support/assertions.js';
 import {
   activateMsg,
@@ -24,13 +24,7 @@ import {
   writeConfig,
 } from './support/target.js';
 
-let db: TestDatabase;
-before(async () => {
-  db = await createTestDatabase('tavr');
-});
-after(async () => {
-  await db?.drop();
-});
+const db = useTestDatabase('tavr');
 
 const STREAM = 'ledger_accounts';
 const SCHEMA = schemaMsg(STREAM, {
@@ -50,7 +44,7 @@ const version = (v: number, from: number, to: number) => {
 
 test('a reader never sees an incomplete table while a new version loads, and its index and view survive', async () => {
   const schema = freshSchema();
-  const config = writeConfig(db.url, schema, { batch_size_rows: 300 });
+  const config = writeConfig(db().url, schema, { batch_size_rows: 300 });
   const T = table(schema, STREAM);
   // version 1: ids 1..3000
   const v1 = await runTarget(
@@ -58,17 +52,17 @@ test('a reader never sees an incomplete table while a new version loads, and its
     ndjson([SCHEMA, activateMsg(STREAM, 1), ...version(1, 1, 3000), activateMsg(STREAM, 1), stateMsg(1)]),
   );
   assertSucceeded(v1);
-  await db.client.query(`CREATE INDEX user_label_idx ON ${T} (label)`);
-  await db.client.query(
+  await db().client.query(`CREATE INDEX user_label_idx ON ${T} (label)`);
+  await db().client.query(
     `CREATE VIEW ${table(schema, 'open_accounts')} AS SELECT id, number, label FROM ${T} WHERE _sdc_deleted_at IS NULL`,
   );
   const tableOid = async () =>
-    (await rows<{ oid: number }>(db.client, 'SELECT to_regclass($1)::oid::int AS oid', [T]))[0]?.oid;
+    (await rows<{ oid: number }>(db().client, 'SELECT to_regclass($1)::oid::int AS oid', [T]))[0]?.oid;
   const oidBefore = await tableOid();
   assert.ok(oidBefore, 'version 1 created the table');
 
   // the reader: one complete version at every instant (v1 = ids 1..3000, v2 = ids 2001..5000)
-  const reader = new pg.Client({ connectionString: db.url });
+  const reader = new pg.Client({ connectionString: db().url });
   await reader.connect();
   let reading = true;
   const samples: { v1: number; v2: number; view: number }[] = [];
@@ -111,7 +105,7 @@ test('a reader never sees an incomplete table while a new version loads, and its
   assert.deepEqual(problems.slice(0, 5), [], `${problems.length} bad samples out of ${samples.length}`);
   assert.ok(samples.length >= 20, `the reader sampled during the load (${samples.length} samples)`);
   const final = await rows<{ min: number; max: number; n: number }>(
-    db.client,
+    db().client,
     `SELECT min(id)::int AS min, max(id)::int AS max, count(*)::int AS n FROM ${T}`,
   );
   assert.deepEqual(final, [{ min: 2001, max: 5000, n: 3000 }]);
@@ -119,7 +113,7 @@ test('a reader never sees an incomplete table while a new version loads, and its
 
   assert.equal(await tableOid(), oidBefore, 'the same table, never dropped and recreated');
   const index = await rows(
-    db.client,
+    db().client,
     `SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = $2`,
     [schema, STREAM],
   );
@@ -128,7 +122,7 @@ test('a reader never sees an incomplete table while a new version loads, and its
     `user index survives: ${JSON.stringify(index)}`,
   );
   const view = await rows<{ n: number }>(
-    db.client,
+    db().client,
     `SELECT count(*)::int AS n FROM ${table(schema, 'open_accounts')} WHERE label LIKE 'v2 %'`,
   );
   assert.deepEqual(view, [{ n: 3000 }]);

@@ -3,9 +3,9 @@
  * or flagged with `_sdc_deleted_at` when hard_delete is false; `activate_version: false` ignores it.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
-import { assertSucceeded } from './support/assertions.js';
+import { describe, test } from 'node:test';
+import { useTestDatabase } from '../../test/support/database.js';
+import { assertSucceeded, loadOk } from './support/assertions.js';
 import { ids, inv, live as liveIn, STREAM, INVOICE_SCHEMA as schema5 } from './support/invoices.js';
 import {
   activateMsg,
@@ -20,14 +20,8 @@ import {
   writeConfig,
 } from './support/target.js';
 
-let db: TestDatabase;
-before(async () => {
-  db = await createTestDatabase('tav');
-});
-after(async () => {
-  await db?.drop();
-});
-const live = (schema: string) => liveIn(db.client, schema);
+const db = useTestDatabase('tav');
+const live = (schema: string) => liveIn(db().client, schema);
 
 describe('ACTIVATE_VERSION', { concurrency: 2 }, () => {
   /** A full-table sync as taps send it: records tagged with the version, then ACTIVATE_VERSION. */
@@ -41,9 +35,9 @@ describe('ACTIVATE_VERSION', { concurrency: 2 }, () => {
 
   test('hard: rows of older versions and rows without a version are deleted; the new version is kept whole', async () => {
     const schema = freshSchema();
-    const config = writeConfig(db.url, schema);
-    assertSucceeded(await runTarget(config, ndjson([schema5, inv(100)]))); // loaded without a version
-    assertSucceeded(await runTarget(config, ndjson(fullSync(1, [1, 2, 3, 4], true))));
+    const config = writeConfig(db().url, schema);
+    await loadOk(config, [schema5, inv(100)]); // loaded without a version
+    await loadOk(config, fullSync(1, [1, 2, 3, 4], true));
     assert.deepEqual(
       ids(await live(schema)),
       [1, 2, 3, 4],
@@ -58,7 +52,7 @@ describe('ACTIVATE_VERSION', { concurrency: 2 }, () => {
       { id: 6, deleted: false, label: 'v2-6' },
     ]);
     const versions = await rows(
-      db.client,
+      db().client,
       `SELECT DISTINCT _sdc_table_version::int AS v FROM ${table(schema, STREAM)}`,
     );
     assert.deepEqual(versions, [{ v: 2 }]);
@@ -67,17 +61,17 @@ describe('ACTIVATE_VERSION', { concurrency: 2 }, () => {
 
   test('hard: activating the version already loaded deletes nothing (older means strictly older)', async () => {
     const schema = freshSchema();
-    const config = writeConfig(db.url, schema);
-    assertSucceeded(await runTarget(config, ndjson(fullSync(5, [1, 2, 3], true))));
-    assertSucceeded(await runTarget(config, ndjson([schema5, activateMsg(STREAM, 5)])));
+    const config = writeConfig(db().url, schema);
+    await loadOk(config, fullSync(5, [1, 2, 3], true));
+    await loadOk(config, [schema5, activateMsg(STREAM, 5)]);
     assert.deepEqual(ids(await live(schema)), [1, 2, 3]);
   });
 
   test('soft (hard_delete false): rows of older versions stay, flagged with _sdc_deleted_at', async () => {
     const schema = freshSchema();
-    const config = writeConfig(db.url, schema, { hard_delete: false });
-    assertSucceeded(await runTarget(config, ndjson(fullSync(1, [1, 2, 3], true))));
-    assertSucceeded(await runTarget(config, ndjson(fullSync(2, [2, 3, 4]))));
+    const config = writeConfig(db().url, schema, { hard_delete: false });
+    await loadOk(config, fullSync(1, [1, 2, 3], true));
+    await loadOk(config, fullSync(2, [2, 3, 4]));
     assert.deepEqual(await live(schema), [
       { id: 1, deleted: true, label: 'v1-1' },
       { id: 2, deleted: false, label: 'v2-2' },
@@ -88,15 +82,15 @@ describe('ACTIVATE_VERSION', { concurrency: 2 }, () => {
 
   test('activate_version false: ACTIVATE_VERSION is ignored and no row is removed', async () => {
     const schema = freshSchema();
-    const config = writeConfig(db.url, schema, { activate_version: false });
-    assertSucceeded(await runTarget(config, ndjson(fullSync(1, [1, 2], true))));
-    assertSucceeded(await runTarget(config, ndjson(fullSync(2, [2, 3]))));
+    const config = writeConfig(db().url, schema, { activate_version: false });
+    await loadOk(config, fullSync(1, [1, 2], true));
+    await loadOk(config, fullSync(2, [2, 3]));
     assert.deepEqual(ids(await live(schema)), [1, 2, 3]);
   });
 
   test('ACTIVATE_VERSION of a stream without key removes the rows of the older load', async () => {
     const schema = freshSchema();
-    const config = writeConfig(db.url, schema);
+    const config = writeConfig(db().url, schema);
     const lines = (version: number, labels: string[]) => [
       schemaMsg(
         'trial_balance',
@@ -106,11 +100,11 @@ describe('ACTIVATE_VERSION', { concurrency: 2 }, () => {
       ...labels.map((a) => recordMsg('trial_balance', { account: a, balance: `${version}.00` }, { version })),
       activateMsg('trial_balance', version),
     ];
-    assertSucceeded(await runTarget(config, ndjson(lines(1, ['401', '411', '512']))));
-    assertSucceeded(await runTarget(config, ndjson(lines(2, ['401', '411']))));
+    await loadOk(config, lines(1, ['401', '411', '512']));
+    await loadOk(config, lines(2, ['401', '411']));
     assert.deepEqual(
       await rows(
-        db.client,
+        db().client,
         `SELECT account, balance::text FROM ${table(schema, 'trial_balance')} ORDER BY account`,
       ),
       [

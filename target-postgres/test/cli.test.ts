@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { packageRoot } from '../../singer/src/paths.js';
 import { runScript } from '../../test/support/cli.js';
-import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
+import { useTestDatabase } from '../../test/support/database.js';
 import { assertSucceeded } from './support/assertions.js';
 import {
   CLI,
@@ -26,13 +26,7 @@ import {
   writeConfig,
 } from './support/target.js';
 
-let db: TestDatabase;
-before(async () => {
-  db = await createTestDatabase('tcli');
-});
-after(async () => {
-  await db?.drop();
-});
+const db = useTestDatabase('tcli');
 
 const version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string })
   .version;
@@ -109,24 +103,26 @@ describe('the command line', { concurrency: 2 }, () => {
     const schema = freshSchema();
     const r = await runWithEnv(
       [],
-      { TARGET_POSTGRES_DATABASE_URL: db.url, TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA: schema },
+      { TARGET_POSTGRES_DATABASE_URL: db().url, TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA: schema },
       input,
     );
     assertSucceeded(r);
-    assert.deepEqual(await rows(db.client, `SELECT id::int FROM ${table(schema, 'journals')}`), [{ id: 1 }]);
+    assert.deepEqual(await rows(db().client, `SELECT id::int FROM ${table(schema, 'journals')}`), [
+      { id: 1 },
+    ]);
   });
 
   test('a TARGET_POSTGRES_* env var overrides the config file', async () => {
     const fileSchema = freshSchema();
     const envSchema = freshSchema();
-    const r = await runTarget(writeConfig(db.url, fileSchema), input, [], {
+    const r = await runTarget(writeConfig(db().url, fileSchema), input, [], {
       env: cleanEnv({ TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA: envSchema }),
     });
     assertSucceeded(r);
-    assert.deepEqual(await rows(db.client, `SELECT id::int FROM ${table(envSchema, 'journals')}`), [
+    assert.deepEqual(await rows(db().client, `SELECT id::int FROM ${table(envSchema, 'journals')}`), [
       { id: 1 },
     ]);
-    const inFile = await rows(db.client, `SELECT to_regclass($1)::text AS t`, [
+    const inFile = await rows(db().client, `SELECT to_regclass($1)::text AS t`, [
       table(fileSchema, 'journals'),
     ]);
     assert.deepEqual(inFile, [{ t: null }]);
@@ -136,11 +132,13 @@ describe('the command line', { concurrency: 2 }, () => {
     const schema = freshSchema();
     const r = await runWithEnv(
       [],
-      { TARGET_POSTGRES_DATABASE_URL: db.url, MELTANO_EXTRACT__LOAD_SCHEMA: schema },
+      { TARGET_POSTGRES_DATABASE_URL: db().url, MELTANO_EXTRACT__LOAD_SCHEMA: schema },
       input,
     );
     assertSucceeded(r);
-    assert.deepEqual(await rows(db.client, `SELECT id::int FROM ${table(schema, 'journals')}`), [{ id: 1 }]);
+    assert.deepEqual(await rows(db().client, `SELECT id::int FROM ${table(schema, 'journals')}`), [
+      { id: 1 },
+    ]);
   });
 
   test('an unknown option is refused with a non-zero exit', async () => {

@@ -4,8 +4,8 @@
  * exactly the rows of a clean load. Every STATE value in the input says how many records precede it.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
+import { test } from 'node:test';
+import { useTestDatabase } from '../../test/support/database.js';
 import { assertSucceeded } from './support/assertions.js';
 import {
   explain,
@@ -22,13 +22,7 @@ import {
   writeConfig,
 } from './support/target.js';
 
-let db: TestDatabase;
-before(async () => {
-  db = await createTestDatabase('tcrash');
-});
-after(async () => {
-  await db?.drop();
-});
+const db = useTestDatabase('tcrash');
 
 const TOTAL = 6000;
 const SCHEMAS = [
@@ -99,8 +93,8 @@ function messages(): Line[] {
 
 const asInput = (lines: Line[]) => `${lines.map((l) => l.text).join('\n')}\n`;
 const snapshot = async (schema: string) => ({
-  invoices: await userRows(db.client, schema, 'invoices', 'id'),
-  lines: await userRows(db.client, schema, 'invoice_lines', 'invoice_id, line_no'),
+  invoices: await userRows(db().client, schema, 'invoices', 'id'),
+  lines: await userRows(db().client, schema, 'invoice_lines', 'invoice_id, line_no'),
 });
 
 test('a target killed with SIGKILL mid-stream and re-run from its last printed state ends with the rows of a clean load', async () => {
@@ -108,11 +102,11 @@ test('a target killed with SIGKILL mid-stream and re-run from its last printed s
   const options = { batch_size_rows: 700, max_batch_age_seconds: 1 };
 
   const clean = freshSchema();
-  assertSucceeded(await runTarget(writeConfig(db.url, clean, options), asInput(all)));
+  assertSucceeded(await runTarget(writeConfig(db().url, clean, options), asInput(all)));
 
   // the crashed run: fed 40 %, killed right after its first state line while more input arrives
   const crashed = freshSchema();
-  const config = writeConfig(db.url, crashed, options);
+  const config = writeConfig(db().url, crashed, options);
   const target = startTarget(config);
   const firstState = new Promise<void>((resolve) => target.onLine(() => resolve()));
   const cut = Math.floor(all.length * 0.4);
@@ -134,7 +128,7 @@ test('a target killed with SIGKILL mid-stream and re-run from its last printed s
 
   // everything the printed state covers is committed
   const committedInvoices = (
-    await rows<{ n: number }>(db.client, `SELECT count(*)::int AS n FROM ${table(crashed, 'invoices')}`)
+    await rows<{ n: number }>(db().client, `SELECT count(*)::int AS n FROM ${table(crashed, 'invoices')}`)
   )[0]!.n;
   assert.ok(committedInvoices > 0, 'the covered records were committed before the state was printed');
 

@@ -3,9 +3,9 @@
  * it flagged (hard_delete false); within a batch the last record of a key decides.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
-import { assertSucceeded } from './support/assertions.js';
+import { describe, test } from 'node:test';
+import { useTestDatabase } from '../../test/support/database.js';
+import { assertSucceeded, loadOk } from './support/assertions.js';
 import { DELETED, ids, inv, live as liveIn, STREAM, INVOICE_SCHEMA as schema5 } from './support/invoices.js';
 import {
   freshSchema,
@@ -18,19 +18,13 @@ import {
   writeConfig,
 } from './support/target.js';
 
-let db: TestDatabase;
-before(async () => {
-  db = await createTestDatabase('tdel');
-});
-after(async () => {
-  await db?.drop();
-});
-const live = (schema: string) => liveIn(db.client, schema);
+const db = useTestDatabase('tdel');
+const live = (schema: string) => liveIn(db().client, schema);
 
 describe('deletes via _sdc_deleted_at', { concurrency: 2 }, () => {
   test('hard delete (the default): rows whose record carries _sdc_deleted_at disappear; the summary counts them', async () => {
     const schema = freshSchema();
-    const config = writeConfig(db.url, schema);
+    const config = writeConfig(db().url, schema);
     const first = await runTarget(
       config,
       ndjson([schema5, ...[1, 2, 3, 4, 5].map((i) => inv(i)), stateMsg(1)]),
@@ -57,7 +51,7 @@ describe('deletes via _sdc_deleted_at', { concurrency: 2 }, () => {
   test('hard delete of a key never loaded is not an error and adds no row', async () => {
     const schema = freshSchema();
     const run = await runTarget(
-      writeConfig(db.url, schema),
+      writeConfig(db().url, schema),
       ndjson([schema5, inv(1), inv(99, { _sdc_deleted_at: DELETED })]),
     );
     assertSucceeded(run);
@@ -66,8 +60,8 @@ describe('deletes via _sdc_deleted_at', { concurrency: 2 }, () => {
 
   test('within one batch the last record of a key decides: update-then-delete deletes, delete-then-insert keeps', async () => {
     const schema = freshSchema();
-    const config = writeConfig(db.url, schema);
-    assertSucceeded(await runTarget(config, ndjson([schema5, inv(1), inv(2), inv(3)])));
+    const config = writeConfig(db().url, schema);
+    await loadOk(config, [schema5, inv(1), inv(2), inv(3)]);
     const run = await runTarget(
       config,
       ndjson([
@@ -90,20 +84,20 @@ describe('deletes via _sdc_deleted_at', { concurrency: 2 }, () => {
 
   test('soft delete (hard_delete false): the row stays, flagged with the deletion time, and comes back on a new record', async () => {
     const schema = freshSchema();
-    const config = writeConfig(db.url, schema, { hard_delete: false });
-    assertSucceeded(await runTarget(config, ndjson([schema5, inv(1), inv(2), inv(3)])));
-    assertSucceeded(await runTarget(config, ndjson([schema5, inv(2, { _sdc_deleted_at: DELETED })])));
+    const config = writeConfig(db().url, schema, { hard_delete: false });
+    await loadOk(config, [schema5, inv(1), inv(2), inv(3)]);
+    await loadOk(config, [schema5, inv(2, { _sdc_deleted_at: DELETED })]);
     assert.deepEqual(await live(schema), [
       { id: 1, deleted: false, label: 'F-1' },
       { id: 2, deleted: true, label: 'F-2' },
       { id: 3, deleted: false, label: 'F-3' },
     ]);
     const at = await rows<{ t: string }>(
-      db.client,
+      db().client,
       `SELECT to_char(_sdc_deleted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') AS t FROM ${table(schema, STREAM)} WHERE id = 2`,
     );
     assert.deepEqual(at, [{ t: '2026-03-01T10:00:00' }]);
-    assertSucceeded(await runTarget(config, ndjson([schema5, inv(2, { label: 'restored' })])));
+    await loadOk(config, [schema5, inv(2, { label: 'restored' })]);
     assert.deepEqual((await live(schema))[1], { id: 2, deleted: false, label: 'restored' });
   });
 });

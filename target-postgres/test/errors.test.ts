@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { after, before, describe, test } from 'node:test';
-import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
+import { describe, test } from 'node:test';
+import { useTestDatabase } from '../../test/support/database.js';
 import { assertFailed } from './support/assertions.js';
 import {
   explain,
@@ -24,13 +24,7 @@ import {
   writeConfig,
 } from './support/target.js';
 
-let db: TestDatabase;
-before(async () => {
-  db = await createTestDatabase('terr');
-});
-after(async () => {
-  await db?.drop();
-});
+const db = useTestDatabase('terr');
 
 const PROPS = {
   id: { type: 'integer' },
@@ -41,7 +35,7 @@ const head = [schemaMsg('payments', PROPS), recordMsg('payments', { id: 1, amoun
 
 async function failWith(lines: string, extra: Record<string, unknown> = {}) {
   const schema = freshSchema();
-  return { schema, run: await runTarget(writeConfig(db.url, schema, extra), lines) };
+  return { schema, run: await runTarget(writeConfig(db().url, schema, extra), lines) };
 }
 
 describe('bad input', { concurrency: 2 }, () => {
@@ -77,20 +71,20 @@ describe('bad input', { concurrency: 2 }, () => {
     const file = scratchPath('bad.ndjson');
     writeFileSync(file, `${ndjson(head)}\nnot json at all\n`);
     const schema = freshSchema();
-    const run = await runTarget(writeConfig(db.url, schema), undefined, ['--input', file]);
+    const run = await runTarget(writeConfig(db().url, schema), undefined, ['--input', file]);
     assertFailed(run, `${file}:4`, []);
   });
 
   test('a missing --input file is a clear error', async () => {
     const schema = freshSchema();
     const missing = scratchPath('nowhere.ndjson');
-    const run = await runTarget(writeConfig(db.url, schema), undefined, ['--input', missing]);
+    const run = await runTarget(writeConfig(db().url, schema), undefined, ['--input', missing]);
     assertFailed(run, undefined, ['nowhere.ndjson']);
   });
 
   test('what was committed before the error stays, and no state beyond it was printed', async () => {
     const schema = freshSchema();
-    const target = startTarget(writeConfig(db.url, schema, { max_batch_age_seconds: 1 }));
+    const target = startTarget(writeConfig(db().url, schema, { max_batch_age_seconds: 1 }));
     const firstState = new Promise<string>((resolve) => target.onLine(resolve));
     await target.write(
       ndjson([
@@ -114,7 +108,7 @@ describe('bad input', { concurrency: 2 }, () => {
       .map((l) => JSON.parse(l) as { payments: number });
     assert.deepEqual(printed[0], { payments: 3 });
     const ids = (
-      await rows<{ id: number }>(db.client, `SELECT id::int FROM ${table(schema, 'payments')} ORDER BY id`)
+      await rows<{ id: number }>(db().client, `SELECT id::int FROM ${table(schema, 'payments')} ORDER BY id`)
     ).map((r) => r.id);
     assert.ok(ids.length >= 3 && ids.every((id, i) => id === i + 1), `rows 1..3 committed and kept: ${ids}`);
     for (const s of printed)
@@ -139,7 +133,7 @@ describe('bad input', { concurrency: 2 }, () => {
       [{ payments: 1 }],
       'the state before the bad line is printed once its record is committed',
     );
-    const ids = await rows<{ id: number }>(db.client, `SELECT id::int FROM ${table(schema, 'payments')}`);
+    const ids = await rows<{ id: number }>(db().client, `SELECT id::int FROM ${table(schema, 'payments')}`);
     assert.deepEqual(
       ids.map((r) => r.id),
       [1],
@@ -148,7 +142,7 @@ describe('bad input', { concurrency: 2 }, () => {
 
   test('a connection failure is a clear error and never prints the password', async () => {
     const schema = freshSchema();
-    const url = new URL(db.url);
+    const url = new URL(db().url);
     const password = 'Sup3r-Secret-Pa55word';
     const config = writeConfig('', schema, {
       database_url: undefined,
@@ -166,7 +160,7 @@ describe('bad input', { concurrency: 2 }, () => {
 
   test('a database_url password never shows in errors either', async () => {
     const schema = freshSchema();
-    const url = new URL(db.url);
+    const url = new URL(db().url);
     url.username = 'no_such_user';
     url.password = 'An0ther-Secret-Pa55';
     const run = await runTarget(writeConfig(url.toString(), schema), ndjson(head));

@@ -3,9 +3,9 @@
  * column in place keeping its data, nothing a user has is dropped, and a change of key is a clear error.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
-import { assertFailed, assertSucceeded } from './support/assertions.js';
+import { describe, test } from 'node:test';
+import { useTestDatabase } from '../../test/support/database.js';
+import { assertFailed, assertSucceeded, loadOk } from './support/assertions.js';
 import {
   columnTypes,
   freshSchema,
@@ -20,13 +20,7 @@ import {
   writeConfig,
 } from './support/target.js';
 
-let db: TestDatabase;
-before(async () => {
-  db = await createTestDatabase('tevol');
-});
-after(async () => {
-  await db?.drop();
-});
+const db = useTestDatabase('tevol');
 
 const I = { type: 'integer' };
 const S = { type: ['null', 'string'] };
@@ -34,28 +28,18 @@ const S = { type: ['null', 'string'] };
 describe('schema evolution', { concurrency: 2 }, () => {
   test('a new property in a later run adds a nullable column; earlier rows read NULL there', async () => {
     const schema = freshSchema();
-    const config = writeConfig(db.url, schema);
-    assertSucceeded(
-      await runTarget(
-        config,
-        ndjson([
-          schemaMsg('customers', { id: I, name: S }),
-          recordMsg('customers', { id: 1, name: 'Dupont' }),
-        ]),
-      ),
-    );
-    assertSucceeded(
-      await runTarget(
-        config,
-        ndjson([
-          schemaMsg('customers', { id: I, name: S, city: S }),
-          recordMsg('customers', { id: 2, name: 'Martin', city: 'Lyon' }),
-        ]),
-      ),
-    );
-    assert.equal((await columnTypes(db.client, schema, 'customers')).city, 'text');
+    const config = writeConfig(db().url, schema);
+    await loadOk(config, [
+      schemaMsg('customers', { id: I, name: S }),
+      recordMsg('customers', { id: 1, name: 'Dupont' }),
+    ]);
+    await loadOk(config, [
+      schemaMsg('customers', { id: I, name: S, city: S }),
+      recordMsg('customers', { id: 2, name: 'Martin', city: 'Lyon' }),
+    ]);
+    assert.equal((await columnTypes(db().client, schema, 'customers')).city, 'text');
     assert.deepEqual(
-      await rows(db.client, `SELECT id::int, name, city FROM ${table(schema, 'customers')} ORDER BY id`),
+      await rows(db().client, `SELECT id::int, name, city FROM ${table(schema, 'customers')} ORDER BY id`),
       [
         { id: 1, name: 'Dupont', city: null },
         { id: 2, name: 'Martin', city: 'Lyon' },
@@ -65,25 +49,18 @@ describe('schema evolution', { concurrency: 2 }, () => {
 
   test('a property dropped from the schema keeps its column and its data', async () => {
     const schema = freshSchema();
-    const config = writeConfig(db.url, schema);
-    assertSucceeded(
-      await runTarget(
-        config,
-        ndjson([
-          schemaMsg('products', { id: I, label: S, legacy_code: S }),
-          recordMsg('products', { id: 1, label: 'A', legacy_code: 'OLD-1' }),
-        ]),
-      ),
-    );
-    assertSucceeded(
-      await runTarget(
-        config,
-        ndjson([schemaMsg('products', { id: I, label: S }), recordMsg('products', { id: 2, label: 'B' })]),
-      ),
-    );
+    const config = writeConfig(db().url, schema);
+    await loadOk(config, [
+      schemaMsg('products', { id: I, label: S, legacy_code: S }),
+      recordMsg('products', { id: 1, label: 'A', legacy_code: 'OLD-1' }),
+    ]);
+    await loadOk(config, [
+      schemaMsg('products', { id: I, label: S }),
+      recordMsg('products', { id: 2, label: 'B' }),
+    ]);
     assert.deepEqual(
       await rows(
-        db.client,
+        db().client,
         `SELECT id::int, label, legacy_code FROM ${table(schema, 'products')} ORDER BY id`,
       ),
       [
@@ -96,7 +73,7 @@ describe('schema evolution', { concurrency: 2 }, () => {
   test('integer widened to number in the same run alters bigint to numeric in place, keeping values', async () => {
     const schema = freshSchema();
     const run = await runTarget(
-      writeConfig(db.url, schema, { batch_size_rows: 1 }),
+      writeConfig(db().url, schema, { batch_size_rows: 1 }),
       ndjson([
         schemaMsg('invoice_lines', { id: I, quantity: { type: ['null', 'integer'] } }),
         // 2^53 + 1 cannot be written as a JS number: the line is patched below to carry it
@@ -108,10 +85,10 @@ describe('schema evolution', { concurrency: 2 }, () => {
       ]).replace('"quantity":1111', '"quantity":9007199254740993'),
     );
     assertSucceeded(run);
-    assert.equal((await columnTypes(db.client, schema, 'invoice_lines')).quantity, 'numeric');
+    assert.equal((await columnTypes(db().client, schema, 'invoice_lines')).quantity, 'numeric');
     assert.deepEqual(
       await rows(
-        db.client,
+        db().client,
         `SELECT id::int, quantity::text AS q FROM ${table(schema, 'invoice_lines')} ORDER BY id`,
       ),
       [
@@ -124,37 +101,27 @@ describe('schema evolution', { concurrency: 2 }, () => {
 
   test('boolean, integer, date and jsonb columns widen to text when the type becomes string', async () => {
     const schema = freshSchema();
-    const config = writeConfig(db.url, schema);
-    assertSucceeded(
-      await runTarget(
-        config,
-        ndjson([
-          schemaMsg('suppliers', {
-            id: I,
-            flag: { type: ['null', 'boolean'] },
-            code: { type: ['null', 'integer'] },
-            since: { type: ['null', 'string'], format: 'date' },
-            extra: { type: ['null', 'object'] },
-          }),
-          recordMsg('suppliers', { id: 1, flag: true, code: 12, since: '2026-01-31', extra: { a: 1 } }),
-        ]),
-      ),
-    );
-    assertSucceeded(
-      await runTarget(
-        config,
-        ndjson([
-          schemaMsg('suppliers', { id: I, flag: S, code: S, since: S, extra: S }),
-          recordMsg('suppliers', { id: 2, flag: 'maybe', code: 'A-12', since: 'last spring', extra: 'n/a' }),
-        ]),
-      ),
-    );
-    const types = await columnTypes(db.client, schema, 'suppliers');
+    const config = writeConfig(db().url, schema);
+    await loadOk(config, [
+      schemaMsg('suppliers', {
+        id: I,
+        flag: { type: ['null', 'boolean'] },
+        code: { type: ['null', 'integer'] },
+        since: { type: ['null', 'string'], format: 'date' },
+        extra: { type: ['null', 'object'] },
+      }),
+      recordMsg('suppliers', { id: 1, flag: true, code: 12, since: '2026-01-31', extra: { a: 1 } }),
+    ]);
+    await loadOk(config, [
+      schemaMsg('suppliers', { id: I, flag: S, code: S, since: S, extra: S }),
+      recordMsg('suppliers', { id: 2, flag: 'maybe', code: 'A-12', since: 'last spring', extra: 'n/a' }),
+    ]);
+    const types = await columnTypes(db().client, schema, 'suppliers');
     assert.deepEqual([types.flag, types.code, types.since], ['text', 'text', 'text'], 'widened to text');
     // jsonb already holds any JSON value, a string included: keeping it is as safe as text
     assert.ok(['text', 'jsonb'].includes(types.extra ?? ''), `extra is ${types.extra}`);
     const got = await rows(
-      db.client,
+      db().client,
       `SELECT id::int, flag, code, since, extra::text FROM ${table(schema, 'suppliers')} ORDER BY id`,
     );
     const extra = types.extra === 'jsonb' ? '"n/a"' : 'n/a';
@@ -167,28 +134,18 @@ describe('schema evolution', { concurrency: 2 }, () => {
 
   test('a narrower type in a later schema keeps the wider column and still loads', async () => {
     const schema = freshSchema();
-    const config = writeConfig(db.url, schema);
-    assertSucceeded(
-      await runTarget(
-        config,
-        ndjson([
-          schemaMsg('accounts', { id: I, number: S }),
-          recordMsg('accounts', { id: 1, number: '411-DUPONT' }),
-        ]),
-      ),
-    );
-    assertSucceeded(
-      await runTarget(
-        config,
-        ndjson([
-          schemaMsg('accounts', { id: I, number: { type: ['null', 'integer'] } }),
-          recordMsg('accounts', { id: 2, number: 401 }),
-        ]),
-      ),
-    );
-    assert.equal((await columnTypes(db.client, schema, 'accounts')).number, 'text');
+    const config = writeConfig(db().url, schema);
+    await loadOk(config, [
+      schemaMsg('accounts', { id: I, number: S }),
+      recordMsg('accounts', { id: 1, number: '411-DUPONT' }),
+    ]);
+    await loadOk(config, [
+      schemaMsg('accounts', { id: I, number: { type: ['null', 'integer'] } }),
+      recordMsg('accounts', { id: 2, number: 401 }),
+    ]);
+    assert.equal((await columnTypes(db().client, schema, 'accounts')).number, 'text');
     assert.deepEqual(
-      await rows(db.client, `SELECT id::int, number FROM ${table(schema, 'accounts')} ORDER BY id`),
+      await rows(db().client, `SELECT id::int, number FROM ${table(schema, 'accounts')} ORDER BY id`),
       [
         { id: 1, number: '411-DUPONT' },
         { id: 2, number: '401' },
@@ -198,27 +155,22 @@ describe('schema evolution', { concurrency: 2 }, () => {
 
   test('a column the user added to the table survives later loads with its values', async () => {
     const schema = freshSchema();
-    const config = writeConfig(db.url, schema);
+    const config = writeConfig(db().url, schema);
     const first = ndjson([
       schemaMsg('journals', { id: I, code: S }),
       recordMsg('journals', { id: 1, code: 'VT' }),
     ]);
     assertSucceeded(await runTarget(config, first));
-    await db.client.query(`ALTER TABLE ${table(schema, 'journals')} ADD COLUMN analyst_note text`);
-    await db.client.query(`UPDATE ${table(schema, 'journals')} SET analyst_note = 'checked'`);
-    assertSucceeded(
-      await runTarget(
-        config,
-        ndjson([
-          schemaMsg('journals', { id: I, code: S }),
-          recordMsg('journals', { id: 1, code: 'VTE' }),
-          recordMsg('journals', { id: 2, code: 'HA' }),
-        ]),
-      ),
-    );
+    await db().client.query(`ALTER TABLE ${table(schema, 'journals')} ADD COLUMN analyst_note text`);
+    await db().client.query(`UPDATE ${table(schema, 'journals')} SET analyst_note = 'checked'`);
+    await loadOk(config, [
+      schemaMsg('journals', { id: I, code: S }),
+      recordMsg('journals', { id: 1, code: 'VTE' }),
+      recordMsg('journals', { id: 2, code: 'HA' }),
+    ]);
     assert.deepEqual(
       await rows(
-        db.client,
+        db().client,
         `SELECT id::int, code, analyst_note FROM ${table(schema, 'journals')} ORDER BY id`,
       ),
       [
@@ -230,16 +182,11 @@ describe('schema evolution', { concurrency: 2 }, () => {
 
   test('a change of key_properties between runs is a clear error and the table is left as it was', async () => {
     const schema = freshSchema();
-    const config = writeConfig(db.url, schema);
-    assertSucceeded(
-      await runTarget(
-        config,
-        ndjson([
-          schemaMsg('customers', { id: I, email: S }),
-          recordMsg('customers', { id: 1, email: 'a@x.fr' }),
-        ]),
-      ),
-    );
+    const config = writeConfig(db().url, schema);
+    await loadOk(config, [
+      schemaMsg('customers', { id: I, email: S }),
+      recordMsg('customers', { id: 1, email: 'a@x.fr' }),
+    ]);
     const run = await runTarget(
       config,
       ndjson([
@@ -250,8 +197,8 @@ describe('schema evolution', { concurrency: 2 }, () => {
     );
     assertFailed(run, 'stdin:1', ['customers', 'key']);
     assert.deepEqual(run.states, []);
-    assert.deepEqual(await primaryKey(db.client, schema, 'customers'), ['id']);
-    assert.deepEqual(await rows(db.client, `SELECT id::int, email FROM ${table(schema, 'customers')}`), [
+    assert.deepEqual(await primaryKey(db().client, schema, 'customers'), ['id']);
+    assert.deepEqual(await rows(db().client, `SELECT id::int, email FROM ${table(schema, 'customers')}`), [
       { id: 1, email: 'a@x.fr' },
     ]);
   });
@@ -259,7 +206,7 @@ describe('schema evolution', { concurrency: 2 }, () => {
   test('a change of key_properties within one run is a clear error naming the line', async () => {
     const schema = freshSchema();
     const run = await runTarget(
-      writeConfig(db.url, schema),
+      writeConfig(db().url, schema),
       ndjson([
         schemaMsg('ledger_entries', { id: I, number: S }),
         recordMsg('ledger_entries', { id: 1, number: 'E1' }),

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { after, before } from 'node:test';
 import pg from 'pg';
 
 /**
@@ -34,5 +35,20 @@ export async function createTestDatabase(prefix = 't'): Promise<TestDatabase> {
       await a.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       await a.end();
     },
+  };
+}
+
+/** The database of the calling test file: created before its tests, dropped after them. */
+export function useTestDatabase(prefix: string): () => TestDatabase {
+  let db: TestDatabase | undefined;
+  before(async () => {
+    db = await createTestDatabase(prefix);
+  });
+  after(async () => {
+    await db?.drop();
+  });
+  return () => {
+    if (!db) throw new Error('the test database is not ready');
+    return db;
   };
 }

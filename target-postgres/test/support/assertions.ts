@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { explain, type TargetRun } from './target.js';
+import { explain, ndjson, runTarget, type TargetRun } from './target.js';
 
 /** The run succeeded: exit 0, and stdout holds nothing but JSON state lines. */
 export function assertSucceeded(run: TargetRun): void {
@@ -7,6 +7,13 @@ export function assertSucceeded(run: TargetRun): void {
   for (const line of run.stdout.split('\n').filter((l) => l !== '')) {
     assert.doesNotThrow(() => JSON.parse(line), `stdout must hold only JSON state lines, got: ${line}`);
   }
+}
+
+/** Runs the target on `messages` (as NDJSON on stdin) with the config file given, and asserts it succeeded. */
+export async function loadOk(configFile: string, messages: readonly unknown[]): Promise<TargetRun> {
+  const run = await runTarget(configFile, ndjson(messages));
+  assertSucceeded(run);
+  return run;
 }
 
 /**

@@ -1,5 +1,4 @@
-import { after, before } from 'node:test';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
+import { type TestDatabase, useTestDatabase } from '../../../test/support/database.js';
 import { fixture, freshSchema, runTarget, type TargetRun, writeConfig } from './target.js';
 
 export type FixtureDb = {
@@ -15,17 +14,7 @@ export type FixtureDb = {
 
 /** One database per test file, created before its tests and dropped after them. */
 export function fixtureDatabase(prefix: string): FixtureDb {
-  let db: TestDatabase | undefined;
-  before(async () => {
-    db = await createTestDatabase(prefix);
-  });
-  after(async () => {
-    await db?.drop();
-  });
-  const get = () => {
-    if (!db) throw new Error('the test database is not ready');
-    return db;
-  };
+  const get = useTestDatabase(prefix);
   return {
     db: get,
     load: async (name, extra = {}, schema = freshSchema()) => {
