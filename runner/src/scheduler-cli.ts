@@ -3,11 +3,8 @@
  * incremental sync every 2 hours and a full reload at 03:00 Europe/Paris (both from .env), one at a
  * time, until SIGINT/SIGTERM, which stops the run in flight cleanly and then the database.
  */
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
-import { createLogger, redact } from '../../singer/src/log.js';
-import { packageVersion } from '../../singer/src/paths.js';
-import { ConfigError } from '../../singer/src/settings.js';
+import { createLogger } from '../../singer/src/log.js';
+import { runMain, runnerArgs } from './cli-args.js';
 import { loadDotEnv, loadRunnerConfig, RUNNER_ENV, requireToken } from './config.js';
 import { RunLockHeldError } from './run-lock.js';
 import { validateSchedule } from './schedule.js';
@@ -20,21 +17,10 @@ import { embeddedBanner, openTargetDatabase } from './target-database.js';
 const log = createLogger('pennylane-scheduler');
 
 async function main(): Promise<number> {
-  const argv = await yargs(hideBin(process.argv))
-    .scriptName('pennylane-scheduler')
-    .usage('$0\n\nRuns the syncs on a schedule (settings: .env) until Ctrl-C.')
-    .option('dotenv', {
-      type: 'string',
-      default: '.env',
-      describe: 'Settings file loaded into the environment',
-    })
-    .version(packageVersion)
-    .strict()
-    .fail((msg, err) => {
-      throw err ?? new ConfigError(`${msg} (see --help)`);
-    })
-    .help()
-    .parseAsync();
+  const argv = await runnerArgs(
+    'pennylane-scheduler',
+    '$0\n\nRuns the syncs on a schedule (settings: .env) until Ctrl-C.',
+  ).parseAsync();
   loadDotEnv(argv.dotenv);
   requireToken(process.env);
   const config = loadRunnerConfig(process.env);
@@ -115,10 +101,4 @@ async function main(): Promise<number> {
   });
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: Error) => {
-    process.stderr.write(`pennylane-scheduler: error: ${redact(err.message)}\n`);
-    process.exit(err.name === 'ConfigError' ? 2 : 1);
-  },
-);
+runMain('pennylane-scheduler', main);

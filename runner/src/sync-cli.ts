@@ -6,13 +6,11 @@
  * 130/143 stopped by SIGINT/SIGTERM.
  */
 import { resolve } from 'node:path';
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
 import { createLogger, redact } from '../../singer/src/log.js';
-import { packageVersion } from '../../singer/src/paths.js';
 import { ConfigError } from '../../singer/src/settings.js';
 import { STREAMS } from '../../tap-pennylane/src/streams/definitions.js';
 import { unknownStreams } from './catalog-selection.js';
+import { runMain, runnerArgs } from './cli-args.js';
 import { loadDotEnv, loadRunnerConfig, requireToken } from './config.js';
 import { RunLockHeldError } from './run-lock.js';
 import { formatSummary } from './summary.js';
@@ -23,11 +21,10 @@ const log = createLogger('pennylane-sync');
 const STREAM_NAMES = STREAMS.map((s) => s.name);
 
 async function main(): Promise<number> {
-  const argv = await yargs(hideBin(process.argv))
-    .scriptName('pennylane-sync')
-    .usage(
-      '$0 [--full] [--stream NAME ...] [--record FILE]\n\nSync Pennylane into PostgreSQL (settings: .env).',
-    )
+  const argv = await runnerArgs(
+    'pennylane-sync',
+    '$0 [--full] [--stream NAME ...] [--record FILE]\n\nSync Pennylane into PostgreSQL (settings: .env).',
+  )
     .option('full', {
       type: 'boolean',
       default: false,
@@ -35,21 +32,10 @@ async function main(): Promise<number> {
     })
     .option('stream', { type: 'string', array: true, describe: 'Only these streams (repeatable)' })
     .option('record', { type: 'string', describe: "Save the tap's output (NDJSON, .gz allowed) for replay" })
-    .option('dotenv', {
-      type: 'string',
-      default: '.env',
-      describe: 'Settings file loaded into the environment',
-    })
     .option('state-file', {
       type: 'string',
       describe: 'State file (default $PENNYLANE_SYNC_STATE_FILE or state/state.json)',
     })
-    .version(packageVersion)
-    .strict()
-    .fail((msg, err) => {
-      throw err ?? new ConfigError(`${msg} (see --help)`);
-    })
-    .help()
     .parseAsync();
 
   const streams = argv.stream
@@ -108,10 +94,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: Error) => {
-    process.stderr.write(`pennylane-sync: error: ${redact(err.message)}\n`);
-    process.exit(err.name === 'ConfigError' || err.name === 'YError' ? 2 : 1);
-  },
-);
+runMain('pennylane-sync', main);
