@@ -1,20 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { parseJsonLossless } from '../../singer/src/json-lossless.js';
 import { createLogger } from '../../singer/src/log.js';
 import { toSingerMessage } from '../../singer/src/messages.js';
 import type { PlacedMessage } from '../../singer/src/reader.js';
-import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
+import { useTestDatabase } from '../../test/support/database.js';
 import { toTargetConfig } from './config.js';
 import { runTarget } from './target.js';
 
-let db: TestDatabase;
-before(async () => {
-  db = await createTestDatabase('tp');
-});
-after(async () => {
-  await db?.drop();
-});
+const db = useTestDatabase('tp');
 
 const quiet = createLogger('test', () => {});
 
@@ -39,7 +33,7 @@ function placed(lines: unknown[]): AsyncIterable<PlacedMessage> {
 async function load(schema: string, lines: unknown[], extra: Record<string, unknown> = {}) {
   const states: unknown[] = [];
   const summary = await runTarget({
-    config: toTargetConfig({ database_url: db.url, default_target_schema: schema, ...extra }),
+    config: toTargetConfig({ database_url: db().url, default_target_schema: schema, ...extra }),
     messages: placed(lines),
     emitState: async (v) => {
       states.push(v);
@@ -80,7 +74,7 @@ describe('runTarget', () => {
     assert.deepEqual(first.states, [{ n: 1 }]);
     // id 1 was copied first, then rewritten by the merge when its second record came: that counts as an update.
     assert.deepEqual(first.summary.streams['Invoices-Éé'], { inserted: 3, updated: 1, deleted: 0 });
-    const r = await db.client.query('SELECT id, name, amount::text FROM s1."Invoices-Éé" ORDER BY id');
+    const r = await db().client.query('SELECT id, name, amount::text FROM s1."Invoices-Éé" ORDER BY id');
     assert.deepEqual(r.rows, [
       { id: '1', name: 'a2', amount: '1.11' },
       { id: '2', name: 'b\tc\n', amount: '2.20' },
@@ -94,7 +88,7 @@ describe('runTarget', () => {
       rec('Invoices-Éé', { id: 3, _sdc_deleted_at: '2024-01-01T00:00:00Z' }),
     ]);
     assert.deepEqual(second.summary.streams['Invoices-Éé'], { inserted: 1, updated: 1, deleted: 1 });
-    const r2 = await db.client.query('SELECT id, name FROM s1."Invoices-Éé" ORDER BY id');
+    const r2 = await db().client.query('SELECT id, name FROM s1."Invoices-Éé" ORDER BY id');
     assert.deepEqual(
       r2.rows.map((x) => x.id),
       ['1', '2', '4'],
@@ -106,7 +100,7 @@ describe('runTarget', () => {
       schemaMsg('n', { id: { type: 'integer' }, v: { type: 'number' }, j: { type: 'object' } }),
       '{"type":"RECORD","stream":"n","record":{"id":1,"v":12345678901234567890.123456789,"j":{"x":12345678901234567890.123456789}}}',
     ]);
-    const r = await db.client.query('SELECT v::text, j::text FROM s2.n');
+    const r = await db().client.query('SELECT v::text, j::text FROM s2.n');
     assert.equal(r.rows[0].v, '12345678901234567890.123456789');
     assert.equal(r.rows[0].j, '{"x": 12345678901234567890.123456789}');
   });
@@ -130,7 +124,7 @@ describe('runTarget', () => {
       }),
       rec('t', { id: 2, n: 1.25, d: '2024-01-02T10:00:00Z', extra: true }),
     ]);
-    const types = await db.client.query(
+    const types = await db().client.query(
       `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'ev' AND table_name = 't' AND column_name NOT LIKE '_sdc%' ORDER BY ordinal_position`,
     );
     assert.deepEqual(
@@ -143,7 +137,7 @@ describe('runTarget', () => {
         ['extra', 'boolean'],
       ],
     );
-    const r = await db.client.query(`SELECT id, n::text, d::text, gone, extra FROM ev.t ORDER BY id`);
+    const r = await db().client.query(`SELECT id, n::text, d::text, gone, extra FROM ev.t ORDER BY id`);
     assert.deepEqual(r.rows, [
       { id: '1', n: '5', d: '2024-01-02 00:00:00+00', gone: 'x', extra: null },
       { id: '2', n: '1.25', d: '2024-01-02 10:00:00+00', gone: null, extra: true },
@@ -159,7 +153,7 @@ describe('runTarget', () => {
       load('kc', [schemaMsg('t', { id: { type: 'integer' }, code: { type: 'string' } }, ['code'])]),
       /test\.ndjson:1: stream "t": key_properties changed to \["code"\] but table "kc"\."t" has PRIMARY KEY \(id\): restore/,
     );
-    const r = await db.client.query('SELECT count(*)::int AS n FROM kc.t');
+    const r = await db().client.query('SELECT count(*)::int AS n FROM kc.t');
     assert.equal(r.rows[0].n, 1);
   });
 
@@ -168,7 +162,7 @@ describe('runTarget', () => {
     await assert.rejects(
       runTarget({
         config: toTargetConfig({
-          database_url: db.url,
+          database_url: db().url,
           default_target_schema: 'bad',
           validate_records: false,
         }),
@@ -188,7 +182,7 @@ describe('runTarget', () => {
       /test\.ndjson:5: stream "t", field "d": PostgreSQL cannot store the value \(invalid input syntax for type date: "not a date"\)/,
     );
     assert.deepEqual(states, [1]);
-    const r = await db.client.query('SELECT id FROM bad.t ORDER BY id');
+    const r = await db().client.query('SELECT id FROM bad.t ORDER BY id');
     assert.deepEqual(r.rows, [{ id: '1' }]);
   });
 
@@ -232,7 +226,7 @@ describe('runTarget', () => {
       rec('t', { id: 3, v: 'new' }, { version: 10 }),
       { type: 'ACTIVATE_VERSION', stream: 't', version: 10 },
     ]);
-    const r = await db.client.query('SELECT id, v, _sdc_table_version::int AS tv FROM av.t ORDER BY id');
+    const r = await db().client.query('SELECT id, v, _sdc_table_version::int AS tv FROM av.t ORDER BY id');
     assert.deepEqual(r.rows, [
       { id: '2', v: 'new', tv: 10 },
       { id: '3', v: 'new', tv: 10 },
@@ -250,7 +244,7 @@ describe('runTarget', () => {
       { hard_delete: false },
     );
     assert.equal(summary.streams.t!.deleted, 1);
-    const r = await db.client.query('SELECT id, _sdc_deleted_at::text AS d FROM sd.t ORDER BY id');
+    const r = await db().client.query('SELECT id, _sdc_deleted_at::text AS d FROM sd.t ORDER BY id');
     assert.deepEqual(r.rows, [
       { id: '1', d: '2024-05-01 00:00:00+00' },
       { id: '2', d: null },
@@ -269,7 +263,7 @@ describe('runTarget', () => {
       rec('t', { id: 3, v: 'c' }),
     ]);
     assert.equal(summary.streams.t!.deleted, 1);
-    const r = await db.client.query('SELECT id, v FROM sw.t ORDER BY id');
+    const r = await db().client.query('SELECT id, v FROM sw.t ORDER BY id');
     assert.deepEqual(r.rows, [
       { id: '1', v: 'a2' },
       { id: '3', v: 'c' },
@@ -294,13 +288,13 @@ describe('runTarget', () => {
       { flattening_enabled: true },
     );
     assert.equal(summary.nulRemoved, 1);
-    const t = await db.client.query(
+    const t = await db().client.query(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'hn'`,
     );
     assert.equal(t.rows.length, 1);
     const table = t.rows[0].table_name as string;
     assert.match(table, /^we"ird; name-x+_[0-9a-f]{8}$/);
-    const r = await db.client.query(
+    const r = await db().client.query(
       `SELECT "Id Col" AS id, addr__city FROM hn."${table.replace(/"/g, '""')}"`,
     );
     assert.deepEqual(r.rows, [{ id: '1', addr__city: 'Paris' }]);
@@ -318,7 +312,7 @@ describe('runTarget', () => {
     })();
     const run = runTarget({
       config: toTargetConfig({
-        database_url: db.url,
+        database_url: db().url,
         default_target_schema: 'tm',
         max_batch_age_seconds: 0.2,
       }),
@@ -329,8 +323,9 @@ describe('runTarget', () => {
     let seen = 0;
     for (let i = 0; i < 40 && seen === 0; i++) {
       await new Promise((r) => setTimeout(r, 50));
-      const r = await db.client.query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'tm'`);
-      if (r.rows[0].n === 1) seen = (await db.client.query('SELECT count(*)::int AS n FROM tm.t')).rows[0].n;
+      const r = await db().client.query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'tm'`);
+      if (r.rows[0].n === 1)
+        seen = (await db().client.query('SELECT count(*)::int AS n FROM tm.t')).rows[0].n;
     }
     assert.equal(seen, 1, 'the record is committed before the input ends');
     release();
@@ -376,7 +371,7 @@ describe('runTarget', () => {
         }
       }
       await load('ov', lines, { batch_size_rows: 3 });
-      const r = await db.client.query(`SELECT id::text AS id, v FROM ov."${stream}"`);
+      const r = await db().client.query(`SELECT id::text AS id, v FROM ov."${stream}"`);
       const got = new Map(r.rows.map((x) => [x.id as string, x.v as string]));
       assert.deepEqual([...got].sort(), [...expected].sort(), `${keyType} keys`);
     }
@@ -389,7 +384,7 @@ describe('runTarget', () => {
       states,
       Array.from({ length: 50 }, (_, k) => ({ i: k + 1 })),
     );
-    const r = await db.client.query('SELECT count(*)::int AS n FROM ch.t');
+    const r = await db().client.query('SELECT count(*)::int AS n FROM ch.t');
     assert.equal(r.rows[0].n, 50);
   });
   it('loads interleaved streams correctly with a single connection allowed', async () => {
@@ -406,7 +401,7 @@ describe('runTarget', () => {
     for (const st of ['a', 'b', 'c']) {
       const expected = new Map<number, string>();
       for (let i = 1; i <= 30; i++) if (['a', 'b', 'c'][i % 3] === st) expected.set(i % 7, `v${i}`);
-      const r = await db.client.query(`SELECT id::int AS id, v FROM pool.${st} ORDER BY id`);
+      const r = await db().client.query(`SELECT id::int AS id, v FROM pool.${st} ORDER BY id`);
       assert.deepEqual(
         r.rows.map((x) => [x.id, x.v]),
         [...expected].sort((x, y) => x[0] - y[0]),
