@@ -12,38 +12,22 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  API_PREFIX,
+  CHANGELOG_RESOURCES,
+  EXPORT_RESOURCES,
+  LIST_RESOURCES,
+} from '../../pennylane/src/api.js';
 
-const PREFIX = '/api/external/v2';
+const PREFIX = API_PREFIX;
 const OPERATIONS: [method: 'get' | 'post', path: string, status: '200' | '201'][] = [
   ['get', '/me', '200'],
-  ...[
-    'customers',
-    'suppliers',
-    'customer_invoices',
-    'supplier_invoices',
-    'products',
-    'transactions',
-    'ledger_entry_lines',
-    'ledger_entries',
-    'ledger_accounts',
-    'bank_accounts',
-    'fiscal_years',
-    'journals',
-    'trial_balance',
-  ].map((r): ['get', string, '200'] => ['get', `/${r}`, '200']),
-  ...[
-    'customers',
-    'suppliers',
-    'customer_invoices',
-    'supplier_invoices',
-    'products',
-    'transactions',
-    'ledger_entry_lines',
-  ].map((r): ['get', string, '200'] => ['get', `/changelogs/${r}`, '200']),
-  ['post', '/exports/fecs', '201'],
-  ['get', '/exports/fecs/{id}', '200'],
-  ['post', '/exports/analytical_general_ledgers', '201'],
-  ['get', '/exports/analytical_general_ledgers/{id}', '200'],
+  ...Object.values(LIST_RESOURCES).map((r): ['get', string, '200'] => ['get', r.path, '200']),
+  ...CHANGELOG_RESOURCES.map((r): ['get', string, '200'] => ['get', `/changelogs/${r}`, '200']),
+  ...Object.values(EXPORT_RESOURCES).flatMap((e): [['post', string, '201'], ['get', string, '200']] => [
+    ['post', e.path, '201'],
+    ['get', `${e.path}/{id}`, '200'],
+  ]),
 ];
 const DROP = new Set([
   'description',

@@ -1,6 +1,10 @@
-import type { ListResourceName } from '../../pennylane/src/api.js';
+import {
+  CHANGELOG_RESOURCES,
+  type ChangelogResourceName,
+  type ListResourceName,
+} from '../../pennylane/src/api.js';
 import { Clock } from './clock.js';
-import { CHANGELOG_TABLES, type CompanyBuilder } from './data/company-builder.js';
+import type { CompanyBuilder } from './data/company-builder.js';
 import { generateCompany } from './data/history.js';
 import type {
   ChangelogEvent,
@@ -17,9 +21,9 @@ import { buildResources, type RecordResource, type ResourceDef } from './query/r
 import { dayOfMs } from './time.js';
 import type { ApiRecord, CreatableResource, SandboxCounts } from './types.js';
 
-type ChangelogTable = (typeof CHANGELOG_TABLES)[number];
+type ChangelogTable = ChangelogResourceName;
 const isChangelogTable = (name: string): name is ChangelogTable =>
-  (CHANGELOG_TABLES as readonly string[]).includes(name);
+  (CHANGELOG_RESOURCES as readonly string[]).includes(name);
 /** Fields the API owns: never overridden by control updates. */
 const OWNED = new Set(['id', 'created_at', 'updated_at']);
 

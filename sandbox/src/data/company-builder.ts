@@ -23,16 +23,6 @@ import { makeCustomer, makeProduct, makeSupplier } from './parties.js';
 import { makePayrollEntry } from './payroll.js';
 import { IdSequence, Table } from './table.js';
 
-export const CHANGELOG_TABLES = [
-  'customers',
-  'suppliers',
-  'customer_invoices',
-  'supplier_invoices',
-  'products',
-  'transactions',
-  'ledger_entry_lines',
-] as const satisfies readonly ChangelogResourceName[];
-
 const ID_RANGES = [
   'fiscal_years',
   'journals',
@@ -76,7 +66,7 @@ export class CompanyBuilder {
   readonly transactions = new Table<TransactionRow>();
   readonly ledgerEntries = new Table<EntryRow>();
   readonly ledgerEntryLines = new Table<LineRow>();
-  readonly events: Record<(typeof CHANGELOG_TABLES)[number], ChangelogEvent[]> = {
+  readonly events: Record<ChangelogResourceName, ChangelogEvent[]> = {
     customers: [],
     suppliers: [],
     customer_invoices: [],

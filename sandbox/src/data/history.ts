@@ -1,8 +1,8 @@
-import { CHANGELOG_RETENTION_MS } from '../../../pennylane/src/api.js';
+import { CHANGELOG_RESOURCES, CHANGELOG_RETENTION_MS } from '../../../pennylane/src/api.js';
 import { applyRate } from '../money.js';
 import { MICROS_PER_DAY } from '../time.js';
 import type { SandboxCounts } from '../types.js';
-import { CHANGELOG_TABLES, CompanyBuilder } from './company-builder.js';
+import { CompanyBuilder } from './company-builder.js';
 import {
   type ChangelogEvent,
   type EntryRow,
@@ -155,7 +155,7 @@ function recordGeneratedEvents(b: CompanyBuilder, since: number): void {
     transactions: b.transactions,
     ledger_entry_lines: b.ledgerEntryLines,
   } as const;
-  for (const name of CHANGELOG_TABLES) {
+  for (const name of CHANGELOG_RESOURCES) {
     const pending: Omit<ChangelogEvent, 'seq'>[] = [];
     for (const row of tables[name].rows) {
       if (row.createdAt >= since) {

@@ -1,4 +1,6 @@
 import {
+  CHANGELOG_RESOURCES,
+  type ChangelogResourceName,
   EXPORT_RESOURCES,
   type ExportKind,
   LIST_RESOURCES,
@@ -8,7 +10,6 @@ import {
   scopeLabel,
 } from '../../../pennylane/src/api.js';
 import type { Core } from '../core.js';
-import { CHANGELOG_TABLES } from '../data/company-builder.js';
 import type { EntryRow } from '../data/model.js';
 import { renderEntryWithLines } from '../data/render.js';
 import { parseExportBody, renderJob } from '../exports/jobs.js';
@@ -88,7 +89,7 @@ function getByIdRoute(name: RecordResource): Route {
   };
 }
 
-function changelogRoute(name: (typeof CHANGELOG_TABLES)[number]): Route {
+function changelogRoute(name: ChangelogResourceName): Route {
   return {
     method: 'GET',
     pattern: new RegExp(`^/changelogs/${name}$`),
@@ -197,7 +198,7 @@ export const ROUTES: Route[] = [
   meRoute,
   ...RECORD_RESOURCES.map(listRoute),
   ...RECORD_RESOURCES.map(getByIdRoute),
-  ...CHANGELOG_TABLES.map(changelogRoute),
+  ...CHANGELOG_RESOURCES.map(changelogRoute),
   trialBalanceRoute,
   ...exportRoutes('fecs'),
   ...exportRoutes('analytical_general_ledgers'),
