@@ -7,7 +7,7 @@ import { ALL_SCOPES } from '../../sandbox/src/index.js';
 import type { Sandbox } from '../../sandbox/src/types.js';
 import { runScript } from '../../test/support/cli.js';
 import { catalogJson } from '../src/catalog/discover.js';
-import { catalogOf, FAST, sandbox } from './support/harness.js';
+import { catalogOf, sandbox, sandboxSettings } from './support/harness.js';
 
 const CLI = 'tap-pennylane/src/cli.ts';
 const SIZE = {
@@ -34,16 +34,7 @@ describe('tap-pennylane CLI', () => {
     sb = await sandbox({ size: SIZE, seed: 9 });
     dir = mkdtempSync(join(tmpdir(), 'tap-cli-'));
     configFile = join(dir, 'config.json');
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        api_token: sb.token,
-        base_url: sb.baseUrl,
-        rate_limit_requests: FAST.requests,
-        rate_limit_window_seconds: FAST.windowMs / 1000,
-        export_poll_interval_seconds: 0.05,
-      }),
-    );
+    writeFileSync(configFile, JSON.stringify(sandboxSettings(sb)));
   });
   after(async () => {
     await sb.close();

@@ -7,7 +7,14 @@ import type pg from 'pg';
 import type { Sandbox } from '../../sandbox/src/types.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
 import { fecRecord } from '../src/exports/fec-reader.js';
-import { byKey, CHANGELOG_STREAMS, expected, FAST, LIST_STREAMS, sandbox } from './support/harness.js';
+import {
+  byKey,
+  CHANGELOG_STREAMS,
+  expected,
+  LIST_STREAMS,
+  sandbox,
+  sandboxSettings,
+} from './support/harness.js';
 import { tapToTarget } from './support/pipe.js';
 
 const SIZE = {
@@ -66,16 +73,7 @@ describe('tap-pennylane | target-postgres into a real PostgreSQL', () => {
     db = await createTestDatabase('tap_target');
     dir = mkdtempSync(join(tmpdir(), 'tap-target-'));
     configFile = join(dir, 'tap.json');
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        api_token: sb.token,
-        base_url: sb.baseUrl,
-        rate_limit_requests: FAST.requests,
-        rate_limit_window_seconds: FAST.windowMs / 1000,
-        export_poll_interval_seconds: 0.05,
-      }),
-    );
+    writeFileSync(configFile, JSON.stringify(sandboxSettings(sb)));
     env = {
       ...Object.fromEntries(
         Object.entries(process.env).filter(([k]) => !/^(TAP_PENNYLANE_|PENNYLANE_|TARGET_POSTGRES_)/.test(k)),

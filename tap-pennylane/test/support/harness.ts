@@ -19,14 +19,19 @@ export async function sandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   return startSandbox({ rateLimit: FAST, exportDelayMs: 150, ...opts });
 }
 
-/** The tap's config for a sandbox: its budget raised to match, export polls short. */
+/** The tap's settings for a sandbox (as a config file holds them): its budget raised to match, export polls short. */
+export const sandboxSettings = (sb: Sandbox): Record<string, unknown> => ({
+  api_token: sb.token,
+  base_url: sb.baseUrl,
+  rate_limit_requests: FAST.requests,
+  rate_limit_window_seconds: FAST.windowMs / 1000,
+  export_poll_interval_seconds: 0.05,
+});
+
+/** The tap's config for a sandbox (sandboxSettings, with bounded export and request timeouts). */
 export function configFor(sb: Sandbox, raw: Record<string, unknown> = {}): TapConfig {
   return toTapConfig({
-    api_token: sb.token,
-    base_url: sb.baseUrl,
-    rate_limit_requests: FAST.requests,
-    rate_limit_window_seconds: FAST.windowMs / 1000,
-    export_poll_interval_seconds: 0.05,
+    ...sandboxSettings(sb),
     export_poll_timeout_seconds: 20,
     request_timeout_seconds: 10,
     ...raw,
