@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Sandbox } from '../../sandbox/src/types.js';
-import { createLogger } from '../../singer/src/log.js';
+import { createLogger, type Logger } from '../../singer/src/log.js';
 import type { SingerMessage } from '../../singer/src/messages.js';
 import { toTapConfig } from '../src/config.js';
 import { PennylaneClient } from '../src/http/client.js';
@@ -9,7 +9,7 @@ import type { ApiRecord, SyncContext } from '../src/sync/context.js';
 import { CountingClient } from '../src/sync/counting-client.js';
 import { isSettled, yearsInScope } from '../src/sync/fiscal-years.js';
 import { listAll, planDateRanges, planRanges, splitPolicy } from '../src/sync/listing.js';
-import { byKey, catalogOf, expected, Replica, sandbox, sync } from './support/harness.js';
+import { byKey, catalogOf, expected, FAST, Replica, sandbox, sync } from './support/harness.js';
 
 const SIZE = {
   customers: 1_250,
@@ -23,6 +23,10 @@ const SIZE = {
 };
 const CONFIG = { changelog_overlap_seconds: 0 };
 type Row = Record<string, unknown>;
+
+/** A client for the sandbox at its test budget. */
+const fastClient = (sb: Sandbox, log: Logger) =>
+  new PennylaneClient({ baseUrl: sb.baseUrl, token: sb.token, timeoutMs: 10_000, rateLimit: FAST, log });
 
 describe('id ranges', () => {
   it('are planned from the first page density, the last one open-ended', () => {
@@ -75,13 +79,7 @@ describe('a big listing read in id ranges side by side', () => {
   it('returns every record once, ranges interleaved, with one request more per range at most', async () => {
     const config = toTapConfig({ api_token: sb.token, base_url: sb.baseUrl });
     const log = createLogger('test', () => {});
-    const inner = new PennylaneClient({
-      baseUrl: sb.baseUrl,
-      token: sb.token,
-      timeoutMs: 10_000,
-      rateLimit: { requests: 2000, windowMs: 1000 },
-      log,
-    });
+    const inner = fastClient(sb, log);
     try {
       const client = new CountingClient(inner);
       const ctx = { config, client, log } as unknown as SyncContext;
@@ -118,13 +116,7 @@ describe('a big listing read in id ranges side by side', () => {
     const config = toTapConfig({ api_token: sb.token, base_url: sb.baseUrl });
     const logs: string[] = [];
     const log = createLogger('test', (l) => logs.push(l));
-    const inner = new PennylaneClient({
-      baseUrl: sb.baseUrl,
-      token: sb.token,
-      timeoutMs: 10_000,
-      rateLimit: { requests: 2000, windowMs: 1000 },
-      log,
-    });
+    const inner = fastClient(sb, log);
     try {
       const ctx = { config, client: new CountingClient(inner), log } as unknown as SyncContext;
       const seen: number[] = [];
