@@ -1,12 +1,11 @@
 import type pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import { schemaAcceptsByteStrings, textOf } from '../../singer/src/byte-strings.js';
 import type { Logger } from '../../singer/src/log.js';
 import type { Place, SchemaMessage } from '../../singer/src/messages.js';
 import { type Column, columnsOf, keyColumnsOf } from './columns.js';
 import type { ConnectionHolder, ConnectionPool } from './connections.js';
-import { CopyChunk } from './copy-chunk.js';
 import { type EncodeStats, makeRowEncoder, type RecordMeta, type RowEncoder } from './copy-encoder.js';
+import { CopySegment } from './copy-segment.js';
 import { syncTable } from './ddl.js';
 import { qualified, quoteIdent, toPgName } from './identifiers.js';
 import { KeySet } from './key-set.js';
@@ -44,8 +43,6 @@ export type LoaderContext = {
   committed: (stream: string, upTo: number) => void;
 };
 
-type CopyStream = ReturnType<typeof copyFrom>;
-
 type Batch = {
   /**
    * direct: COPY into the table itself while every key is new (the table was empty at the start of the
@@ -53,12 +50,7 @@ type Batch = {
    * a temp table + merge; append: no key.
    */
   mode: 'direct' | 'staging' | 'append';
-  copy: CopyStream;
-  copyError: Error | undefined;
-  /** Input line of each row of the current COPY, to name the line PostgreSQL complains about. */
-  copyLines: number[];
-  /** Encoded rows not yet written to the COPY stream. */
-  out: CopyChunk;
+  copy: CopySegment;
   rows: number;
   lastSeq: number;
   firstLine: number;
@@ -78,7 +70,6 @@ type Batch = {
   client: pg.Client;
 };
 
-const CHUNK = 64 * 1024;
 /** Orders stream uses for the pool's least-recently-used choice (cheaper than reading a clock per row). */
 let useClock = 0;
 
@@ -222,7 +213,7 @@ export class StreamLoader implements ConnectionHolder {
   ): Promise<void> | undefined {
     const b = this.batch;
     if (!b) return this.begin(place).then(() => this.write(record, place, seq, meta));
-    if (b.copyError) throw this.copyFailure(b, b.copyError);
+    if (b.copy.error) throw this.copyFailure(b, b.copy.error);
     // The key first: a record without one is refused before it touches the batch.
     const key = this.keyColumns.length > 0 ? this.keyOf(record, place, meta.byteStrings) : undefined;
     this.lastUsed = ++useClock;
@@ -267,8 +258,9 @@ export class StreamLoader implements ConnectionHolder {
     meta.batchedAt = b.batchedAt;
     const tail = b.mode !== 'staging' ? '\n' : deleting ? `\t${seq}\tt\n` : `\t${seq}\tf\n`;
     const line = this.encode!(record, meta, this.ctx.stats, tail);
-    b.copyLines.push(place.line);
-    return b.out.add(line, meta.byteStrings) ? this.push(b) : undefined;
+    return b.copy.add(line, place.line, meta.byteStrings)?.catch((err: Error) => {
+      throw this.copyFailure(b, err);
+    });
   }
 
   /** The key as a number or string that compares equal for equal keys, whichever way the line was decoded. */
@@ -330,10 +322,7 @@ export class StreamLoader implements ConnectionHolder {
     const now = Date.now();
     this.batch = {
       mode,
-      copy: undefined as unknown as CopyStream,
-      copyError: undefined,
-      copyLines: [],
-      out: new CopyChunk(CHUNK),
+      copy: undefined as unknown as CopySegment,
       rows: 0,
       lastSeq: 0,
       firstLine: place.line,
@@ -358,49 +347,16 @@ export class StreamLoader implements ConnectionHolder {
       b.mode === 'staging'
         ? stageCopySql(this.columns)
         : `COPY ${this.target} (${columnList(this.columns)}) FROM STDIN`;
-    const copy = b.client.query(copyFrom(sql, { highWaterMark: 4 * CHUNK }));
-    b.copy = copy;
-    b.copyError = undefined;
-    b.copyLines = [];
-    copy.on('error', (err: Error) => {
-      b.copyError = err;
-    });
-  }
-
-  /** Writes the collected rows to the COPY stream; returns a promise only when the stream asks for a drain. */
-  private push(b: Batch): Promise<void> | undefined {
-    if (b.copy.write(b.out.take())) return undefined;
-    return new Promise<void>((resolve, reject) => {
-      const done = () => {
-        b.copy.off('drain', done);
-        b.copy.off('error', fail);
-        resolve();
-      };
-      const fail = (err: Error) => {
-        b.copy.off('drain', done);
-        b.copy.off('error', fail);
-        reject(err);
-      };
-      b.copy.on('drain', done);
-      b.copy.on('error', fail);
-    }).catch((err: Error) => {
-      throw this.copyFailure(b, err);
-    });
+    b.copy = new CopySegment(b.client, sql);
   }
 
   /** Ends the current COPY; resolves with the rows PostgreSQL took. */
   private async endCopy(b: Batch): Promise<number> {
-    if (b.copyError) throw this.copyFailure(b, b.copyError);
-    const copy = b.copy;
-    if (b.out.bytes > 0) copy.write(b.out.take());
-    await new Promise<void>((resolve, reject) => {
-      copy.once('finish', resolve);
-      copy.once('error', reject);
-      copy.end();
-    }).catch((err: Error) => {
-      throw this.copyFailure(b, err);
-    });
-    return copy.rowCount;
+    try {
+      return await b.copy.end();
+    } catch (err) {
+      throw this.copyFailure(b, err as Error);
+    }
   }
 
   private async switchToStaging(b: Batch): Promise<void> {
@@ -528,13 +484,9 @@ export class StreamLoader implements ConnectionHolder {
   /** Names the input line (and column) of a value PostgreSQL refused during COPY. */
   private copyFailure(b: Batch, err: Error): LoadError {
     if (err instanceof LoadError) return err;
-    const where = (err as { where?: string }).where ?? '';
-    const m = /line (\d+)(?:, column ([^:]+))?/.exec(where);
-    const rowIndex = m ? Number(m[1]) - 1 : -1;
-    const line = rowIndex >= 0 ? b.copyLines[rowIndex] : undefined;
-    const colName = m?.[2];
-    const col = colName ? this.columns.find((c) => c.name === colName) : undefined;
-    const field = col ? `, field "${col.path.join('.')}"` : colName ? `, column "${colName}"` : '';
+    const { line, column } = b.copy.placeOf(err);
+    const col = column ? this.columns.find((c) => c.name === column) : undefined;
+    const field = col ? `, field "${col.path.join('.')}"` : column ? `, column "${column}"` : '';
     const at = line !== undefined ? `${line}` : `${b.firstLine}-${b.lastLine}`;
     return new LoadError(
       `${this.ctx.source}:${at}: stream "${this.stream}"${field}: PostgreSQL cannot store the value (${err.message}): fix the value in the tap, or the property's type in its schema`,
