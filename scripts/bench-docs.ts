@@ -2,10 +2,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../singer/src/paths.js';
 
-export const BENCH_DOC = join(packageRoot, 'docs/readme/target-benchmarks.md');
+export const BENCH_DOC = join(packageRoot, 'docs/manual/target-benchmarks.md');
 
 /**
- * Replaces the part of docs/readme/target-benchmarks.md between `<!-- name -->` and `<!-- /name -->`
+ * Replaces the part of docs/manual/target-benchmarks.md between `<!-- name -->` and `<!-- /name -->`
  * (appending it when absent), so each benchmark rewrites its own figures and keeps the others'.
  */
 export function writeDocSection(name: string, markdown: string): void {

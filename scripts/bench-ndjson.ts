@@ -3,7 +3,7 @@
  * line splitting with line numbers, JSON.parse, envelope checks) against the `ndjson` package's parser
  * (split2 + JSON.parse in a Transform) on the same file of Singer RECORD lines. Prints lines/s for each
  * and the ratio: the figure that justifies keeping our own reader. `--write-docs` puts the figures in
- * docs/readme/target-benchmarks.md.
+ * docs/manual/target-benchmarks.md.
  */
 import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -115,7 +115,7 @@ try {
         `${ratio}.`,
       ].join('\n'),
     );
-    process.stderr.write('bench-ndjson: wrote docs/readme/target-benchmarks.md\n');
+    process.stderr.write('bench-ndjson: wrote docs/manual/target-benchmarks.md\n');
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -408,7 +408,7 @@ try {
       '',
     ].join('\n');
     writeDocSection('bench:target', doc);
-    say('wrote docs/readme/target-benchmarks.md');
+    say('wrote docs/manual/target-benchmarks.md');
   }
 } finally {
   await client.end();

@@ -1,5 +1,5 @@
 /**
- * `npm run readme`: README.md is assembled from docs/readme/*.md, each kept by the area that owns it
+ * `npm run readme`: README.md is assembled from docs/manual/*.md, each kept by the area that owns it
  * (some of them are checked against the code by tests). `--check` exits 1 when README.md is stale.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -24,7 +24,7 @@ export const README_PARTS = [
 
 export function assembleReadme(): string {
   const parts = README_PARTS.map((name) =>
-    readFileSync(join(packageRoot, 'docs/readme', name), 'utf8').trim(),
+    readFileSync(join(packageRoot, 'docs/manual', name), 'utf8').trim(),
   );
   return `${parts.join('\n\n')}\n`;
 }
@@ -35,7 +35,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   if (process.argv.includes('--check')) {
     if (readFileSync(target, 'utf8') !== text) {
       process.stderr.write(
-        'README.md is stale: run `npm run readme` (it is assembled from docs/readme/*.md)\n',
+        'README.md is stale: run `npm run readme` (it is assembled from docs/manual/*.md)\n',
       );
       process.exit(1);
     }

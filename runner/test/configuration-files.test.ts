@@ -34,7 +34,7 @@ describe('.env.example', () => {
       (r) => r.scope as ScopeRequirement,
     );
     const names = [...new Set(needed.map((s) => ('exact' in s ? s.exact : s.base)))];
-    const runnerDoc = read('docs/readme/runner.md');
+    const runnerDoc = read('docs/manual/runner.md');
     const word = (n: string) => new RegExp(`(^|[^\\w:])${n}($|[^\\w])`, 'm');
     assert.deepEqual(
       names.filter((n) => !word(n).test(text)),

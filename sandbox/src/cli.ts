@@ -8,7 +8,7 @@ import { DEFAULT_SEED, DEFAULT_TOKEN, startSandbox } from './index.js';
 
 const argv = await yargs(hideBin(process.argv))
   .scriptName('sandbox')
-  .usage('$0 [options]: a local fake of the Pennylane API v2 (see docs/readme/sandbox.md)')
+  .usage('$0 [options]: a local fake of the Pennylane API v2 (see docs/manual/sandbox.md)')
   .option('port', { type: 'number', default: 8787, describe: 'port on 127.0.0.1 (0 = any free port)' })
   .option('size', {
     choices: ['small', 'large'] as const,

@@ -15,7 +15,7 @@ export const DEFAULT_TOKEN = 'sandbox-token';
 export const DEFAULT_SEED = 42;
 
 /**
- * Starts a local fake of the Pennylane API v2 on 127.0.0.1 (see docs/readme/sandbox.md). The data is a
+ * Starts a local fake of the Pennylane API v2 on 127.0.0.1 (see docs/manual/sandbox.md). The data is a
  * deterministic function of (seed, size, UTC day of startTime).
  */
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {

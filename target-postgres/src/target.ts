@@ -35,7 +35,7 @@ export type RunTargetOptions = {
   log: Logger;
 };
 
-/** Loads a Singer message stream into PostgreSQL (see docs/readme/target-postgres.md for the semantics). */
+/** Loads a Singer message stream into PostgreSQL (see docs/manual/target-postgres.md for the semantics). */
 export async function runTarget(opts: RunTargetOptions): Promise<TargetSummary> {
   const engine = new Engine(opts);
   try {

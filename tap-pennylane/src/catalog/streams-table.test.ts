@@ -8,11 +8,11 @@ import { TAP_INFO } from '../config.js';
 import { STREAMS } from '../streams/definitions.js';
 import { streamsTable } from './streams-table.js';
 
-const readme = readFileSync(join(packageRoot, 'docs/readme/tap-pennylane.md'), 'utf8');
+const readme = readFileSync(join(packageRoot, 'docs/manual/tap-pennylane.md'), 'utf8');
 
 describe('the tap-pennylane README section', () => {
   it('shows the streams table of the definitions (update it from streamsTable() when a stream changes)', () => {
-    assert.ok(readme.includes(streamsTable()), 'docs/readme/tap-pennylane.md: streams table out of date');
+    assert.ok(readme.includes(streamsTable()), 'docs/manual/tap-pennylane.md: streams table out of date');
   });
 
   it('shows the settings table of --about --format markdown', () => {
@@ -20,7 +20,7 @@ describe('the tap-pennylane README section', () => {
       .split('\n')
       .filter((l) => l.startsWith('|'));
     assert.equal(rows.length, TAP_INFO.settings.length + 2);
-    assert.ok(readme.includes(rows.join('\n')), 'docs/readme/tap-pennylane.md: settings table out of date');
+    assert.ok(readme.includes(rows.join('\n')), 'docs/manual/tap-pennylane.md: settings table out of date');
   });
 
   it('has one row per stream, with its key and scope', () => {
