@@ -105,7 +105,7 @@ try {
     writeDocSection(
       'bench:ndjson',
       [
-        '### Reading: our Singer reader against the ndjson package',
+        '## Reading: our Singer reader against the ndjson package',
         '',
         `Measured with \`npm run bench:ndjson\` on ${new Date().toISOString().slice(0, 10)}: ${context}.`,
         'Our reader also numbers lines (every error names `source:line`) and checks each message envelope.',

@@ -383,7 +383,7 @@ try {
 
   if (WRITE_DOCS) {
     const doc = [
-      '### Loading: target-postgres against a raw COPY',
+      '## Loading: target-postgres against a raw COPY',
       '',
       `Measured with \`npm run bench:target${N === 1_000_000 ? '' : ` -- --rows ${N}`}\` on ${new Date().toISOString().slice(0, 10)}.`,
       'The benchmark generates invoice-shaped records (decimal strings with format singer.decimal, dates,',
