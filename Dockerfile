@@ -1,4 +1,4 @@
-# Airbyte image of tap-pennylane (source) and target-postgres (destination): see docs/readme/airbyte.md.
+# Airbyte image of tap-pennylane (source) and target-postgres (destination): see docs/manual/airbyte.md.
 #   docker build -t airbyte/source-pennylane:0.1.0 .
 #   docker build --build-arg CONNECTOR=destination -t airbyte/destination-postgres-singer:0.1.0 .
 # Both images hold the same files; CONNECTOR only sets AIRBYTE_CONNECTOR and the labels.
