@@ -161,3 +161,12 @@ export const ID_LIST_RESOURCES = (Object.keys(LIST_RESOURCES) as ListResourceNam
 export const CHANGELOG_RESOURCES = ID_LIST_RESOURCES.filter(
   (r): r is ChangelogResourceName => LIST_RESOURCES[r].changelog,
 );
+
+/**
+ * Resources with a `GET <path>/{id}` (the OpenAPI file has one for every id-listed resource but
+ * fiscal_years). Its object can differ from the list item: a ledger entry adds its lines.
+ */
+export type SingleRecordResourceName = Exclude<IdListResourceName, 'fiscal_years'>;
+export const SINGLE_RECORD_RESOURCES = ID_LIST_RESOURCES.filter(
+  (r): r is SingleRecordResourceName => r !== 'fiscal_years',
+);

@@ -4,7 +4,8 @@
  *
  *   node --import tsx sandbox/scripts/extract-openapi-responses.ts /path/to/pennylane-openapi.json
  *
- * Keeps, per operation, the JSON schema of its success response (200 or 201) with every `$ref` inlined
+ * Operations: `/me`, every list, every single object (`GET /customers/{id}`…), every changelog, and the
+ * export jobs. Keeps, per operation, the JSON schema of its success response (200 or 201) with every `$ref` inlined
  * and documentation-only keywords (description, example, deprecated…) dropped. OpenAPI's `nullable` is
  * kept as is: the test converts it to JSON Schema.
  */
@@ -17,6 +18,7 @@ import {
   CHANGELOG_RESOURCES,
   EXPORT_RESOURCES,
   LIST_RESOURCES,
+  SINGLE_RECORD_RESOURCES,
 } from '../../pennylane/src/api.js';
 
 const PREFIX = API_PREFIX;
@@ -27,6 +29,12 @@ const OPERATIONS: [method: 'get' | 'post', path: string, status: '200' | '201'][
   ...Object.values(EXPORT_RESOURCES).flatMap((e): [['post', string, '201'], ['get', string, '200']] => [
     ['post', e.path, '201'],
     ['get', `${e.path}/{id}`, '200'],
+  ]),
+  // Single objects last, so the fixture's earlier operations keep their place.
+  ...SINGLE_RECORD_RESOURCES.map((r): ['get', string, '200'] => [
+    'get',
+    `${LIST_RESOURCES[r].path}/{id}`,
+    '200',
   ]),
 ];
 const DROP = new Set([

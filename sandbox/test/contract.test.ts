@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CHANGELOG_RESOURCES, ID_LIST_RESOURCES } from '../../pennylane/src/api.js';
+import {
+  CHANGELOG_RESOURCES,
+  ID_LIST_RESOURCES,
+  LIST_RESOURCES,
+  SINGLE_RECORD_RESOURCES,
+} from '../../pennylane/src/api.js';
+import { ROUTES } from '../src/http/api.js';
 import { ALL_SCOPES, type Sandbox, startSandbox } from '../src/index.js';
-import { assertMatchesSpec, client, START } from './support.js';
+import { assertMatchesSpec, client, START, validatedOperations } from './support.js';
 
 const CHANGELOGS = CHANGELOG_RESOURCES;
 
@@ -99,7 +105,49 @@ describe("every response validates against Pennylane's OpenAPI schema", () => {
     });
   }
 
-  it('the validated data covers the optional branches: both customer kinds, credit notes, e-invoicing, card expenses', async () => {
+  for (const name of SINGLE_RECORD_RESOURCES) {
+    const path = LIST_RESOURCES[name].path;
+    it(`GET ${path}/{id}, for every item of the first list page and an unknown id (404)`, async () => {
+      const max = name === 'ledger_accounts' ? 1000 : 100;
+      const page = (await api.get(path, { limit: max })).json();
+      assert.ok(page.items.length > 0, `${name} has items`);
+      for (const item of page.items) {
+        const res = await api.get(`${path}/${item.id}`);
+        assert.equal(res.status, 200, `${path}/${item.id}`);
+        assertMatchesSpec(`GET ${path}/{id}`, res.json());
+        assert.equal(res.json().id, item.id);
+      }
+      const missing = await api.get(`${path}/1`);
+      assert.equal(missing.status, 404);
+      assertMatchesSpec(`GET ${path}/{id} 404`, missing.json());
+    });
+  }
+
+  it('GET /fiscal_years/{id} is not in the OpenAPI file: 404 as any unknown route', async () => {
+    const id = (await api.all('/fiscal_years'))[0].id;
+    const res = await api.get(`/fiscal_years/${id}`);
+    assert.equal(res.status, 404);
+    assert.deepEqual(res.json(), { error: 'Not Found', status: 404 });
+  });
+
+  it("every route's 401 (bad token) and 403 (scope missing) bodies match its error schemas", async () => {
+    const stranger = client(sandbox, 'nope');
+    for (const route of ROUTES) {
+      const path = route.operation.split(' ')[1]!.replace('{id}', '1');
+      const call = (c: typeof api) => (route.method === 'GET' ? c.get(path) : c.post(path, {}));
+      const unauthorized = await call(stranger);
+      assert.equal(unauthorized.status, 401, route.operation);
+      assertMatchesSpec(`${route.operation} 401`, unauthorized.json());
+      if (!route.scope) continue;
+      sandbox.control.setScopes([]);
+      const denied = await call(api);
+      sandbox.control.setScopes(ALL_SCOPES);
+      assert.equal(denied.status, 403, route.operation);
+      assertMatchesSpec(`${route.operation} 403`, denied.json());
+    }
+  });
+
+  it('the validated data covers the optional branches: both customer kinds, credit notes, e-invoicing, card expenses, entry attachments', async () => {
     const items = await api.all('/customers', { limit: 100 });
     const types = new Set(items.map((c) => c.customer_type));
     assert.deepEqual([...types].sort(), ['company', 'individual']);
@@ -109,6 +157,10 @@ describe("every response validates against Pennylane's OpenAPI schema", () => {
     const transactions = await api.all('/transactions', { limit: 100 });
     assert.ok(transactions.some((t) => t.pro_account_expense !== null));
     assert.ok(transactions.some((t) => t.categories.length > 0));
+    // The single-object test walks the first page of entries: with and without an attachment.
+    const entries = (await api.get('/ledger_entries', { limit: 100 })).json().items;
+    assert.ok(entries.some((e: { attachment: unknown }) => e.attachment !== null));
+    assert.ok(entries.some((e: { attachment: unknown }) => e.attachment === null));
   });
 
   it('GET /trial_balance for every fiscal year, with and without auxiliary accounts', async () => {
@@ -135,7 +187,7 @@ describe("every response validates against Pennylane's OpenAPI schema", () => {
   }
 
   for (const kind of ['fecs', 'analytical_general_ledgers']) {
-    it(`POST and GET /exports/${kind} (pending, ready, error)`, async () => {
+    it(`POST and GET /exports/${kind} (pending, ready, error, unknown id)`, async () => {
       const created = await api.post(`/exports/${kind}`, {
         period_start: '2025-01-01',
         period_end: '2025-12-31',
@@ -159,6 +211,23 @@ describe("every response validates against Pennylane's OpenAPI schema", () => {
       const failed = await api.get(`/exports/${kind}/${failing.json().id}`);
       assert.equal(failed.json().status, 'error');
       assertMatchesSpec(`GET /exports/${kind}/{id}`, failed.json());
+      const unknown = await api.get(`/exports/${kind}/123`);
+      assert.equal(unknown.status, 404);
+      assertMatchesSpec(`GET /exports/${kind}/{id} 404`, unknown.json());
     });
   }
+
+  // Runs last: a route added to the sandbox without a contract check above fails here.
+  it('every route the sandbox serves was validated above (and its 404 when it takes an id)', () => {
+    const expected = ROUTES.flatMap((r) => [
+      r.operation,
+      `${r.operation} 401`,
+      ...(r.scope ? [`${r.operation} 403`] : []),
+      ...(r.operation.includes('{id}') ? [`${r.operation} 404`] : []),
+    ]);
+    assert.deepEqual(
+      expected.filter((op) => !validatedOperations.has(op)),
+      [],
+    );
+  });
 });

@@ -124,17 +124,24 @@ export function renderEntry(row: EntryRow, ctx: RenderContext): ApiRecord {
   );
 }
 
-/** `GET /ledger_entries/{id}` adds the lines. */
-export const renderEntryWithLines = (row: EntryRow, ctx: RenderContext): ApiRecord => ({
-  ...renderEntry(row, ctx),
-  ledger_entry_lines: row.lines.map((line) => ({
-    id: line.id,
-    debit: formatCents(line.debit),
-    credit: formatCents(line.credit),
-    ledger_account: accountRef(line.account, ctx),
-    label: line.label,
-  })),
-});
+/**
+ * `GET /ledger_entries/{id}`: the list item without its two deprecated list-only keys (the OpenAPI
+ * single-object schema has only `journal {id, url}` and `attachment {filename, url}`, and forbids
+ * others), plus the lines.
+ */
+export function renderEntryWithLines(row: EntryRow, ctx: RenderContext): ApiRecord {
+  const { journal_id: _journalId, ledger_attachment_filename: _filename, ...entry } = renderEntry(row, ctx);
+  return {
+    ...entry,
+    ledger_entry_lines: row.lines.map((line) => ({
+      id: line.id,
+      debit: formatCents(line.debit),
+      credit: formatCents(line.credit),
+      ledger_account: accountRef(line.account, ctx),
+      label: line.label,
+    })),
+  };
+}
 
 const accountRef = (account: AccountRow, ctx: RenderContext) => ({
   id: account.id,

@@ -6,6 +6,8 @@ import {
   LIST_RESOURCES,
   type ListResourceName,
   type ScopeRequirement,
+  SINGLE_RECORD_RESOURCES,
+  type SingleRecordResourceName,
   satisfiesScope,
   scopeLabel,
 } from '../../../pennylane/src/api.js';
@@ -23,8 +25,10 @@ import { ApiError, badRequest, notFound } from './errors.js';
 export type ApiRequest = { method: string; path: string; query: URLSearchParams; body: unknown };
 export type ApiResult = { status: number; body: unknown };
 
-type Route = {
+export type Route = {
   method: 'GET' | 'POST';
+  /** The OpenAPI operation it answers (`GET /customers/{id}`): the contract test validates each one. */
+  operation: string;
   pattern: RegExp;
   scope?: ScopeRequirement;
   handle: (core: Core, req: ApiRequest, match: RegExpExecArray) => ApiResult | Promise<ApiResult>;
@@ -51,6 +55,7 @@ function listRoute(name: RecordResource): Route {
   const facts = LIST_RESOURCES[name];
   return {
     method: 'GET',
+    operation: `GET ${facts.path}`,
     pattern: new RegExp(`^${facts.path}$`),
     scope: facts.scope,
     handle: (core, req) => {
@@ -72,10 +77,11 @@ function listRoute(name: RecordResource): Route {
   };
 }
 
-function getByIdRoute(name: RecordResource): Route {
+function getByIdRoute(name: SingleRecordResourceName): Route {
   const facts = LIST_RESOURCES[name];
   return {
     method: 'GET',
+    operation: `GET ${facts.path}/{id}`,
     pattern: new RegExp(`^${facts.path}/(\\d+)$`),
     scope: facts.scope,
     handle: (core, _req, match) => {
@@ -92,6 +98,7 @@ function getByIdRoute(name: RecordResource): Route {
 function changelogRoute(name: ChangelogResourceName): Route {
   return {
     method: 'GET',
+    operation: `GET /changelogs/${name}`,
     pattern: new RegExp(`^/changelogs/${name}$`),
     scope: LIST_RESOURCES[name].scope,
     handle: (core, req) => ({
@@ -111,6 +118,7 @@ function changelogRoute(name: ChangelogResourceName): Route {
 
 const trialBalanceRoute: Route = {
   method: 'GET',
+  operation: 'GET /trial_balance',
   pattern: /^\/trial_balance$/,
   scope: LIST_RESOURCES.trial_balance.scope,
   handle: (core, req) => {
@@ -152,6 +160,7 @@ function exportRoutes(kind: ExportKind): Route[] {
   return [
     {
       method: 'POST',
+      operation: `POST ${facts.path}`,
       pattern: new RegExp(`^${facts.path}$`),
       scope: facts.scope,
       handle: (core, req) => {
@@ -161,6 +170,7 @@ function exportRoutes(kind: ExportKind): Route[] {
     },
     {
       method: 'GET',
+      operation: `GET ${facts.path}/{id}`,
       pattern: new RegExp(`^${facts.path}/(\\d+)$`),
       scope: facts.scope,
       handle: (core, _req, match) => {
@@ -186,6 +196,7 @@ function exportRoutes(kind: ExportKind): Route[] {
 
 const meRoute: Route = {
   method: 'GET',
+  operation: 'GET /me',
   pattern: /^\/me$/,
   handle: (core) => ({ status: 200, body: core.me() }),
 };
@@ -197,7 +208,8 @@ const RECORD_RESOURCES = (Object.keys(LIST_RESOURCES) as ListResourceName[]).fil
 export const ROUTES: Route[] = [
   meRoute,
   ...RECORD_RESOURCES.map(listRoute),
-  ...RECORD_RESOURCES.map(getByIdRoute),
+  // Only where the OpenAPI file has `GET <path>/{id}` (not fiscal_years): other paths answer 404.
+  ...SINGLE_RECORD_RESOURCES.map(getByIdRoute),
   ...CHANGELOG_RESOURCES.map(changelogRoute),
   trialBalanceRoute,
   ...exportRoutes('fecs'),
