@@ -12,9 +12,7 @@ export function writeDocSection(name: string, markdown: string): void {
   const open = `<!-- ${name} -->`;
   const close = `<!-- /${name} -->`;
   const block = `${open}\n${markdown.trim()}\n${close}`;
-  const current = existsSync(BENCH_DOC)
-    ? readFileSync(BENCH_DOC, 'utf8')
-    : '# Benchmarks: target-postgres\n';
+  const current = existsSync(BENCH_DOC) ? readFileSync(BENCH_DOC, 'utf8') : '# Benchmarks: target-postgres\n';
   const start = current.indexOf(open);
   const end = current.indexOf(close);
   const next =
