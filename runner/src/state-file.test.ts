@@ -25,6 +25,13 @@ describe('state file', () => {
   it('names the file and the fix when the state is not JSON', () => {
     const path = join(dir, 'torn.json');
     writeFileSync(path, '{"bookmarks":');
-    assert.throws(() => readStateFile(path), /torn\.json is not valid JSON .*delete it/);
+    assert.throws(() => readStateFile(path), /torn\.json is not valid JSON: .*delete it/);
+  });
+
+  it('reads a state pretty-printed by a hand edit (jq ., an editor adding a BOM and CRLF)', () => {
+    const path = join(dir, 'pretty.json');
+    const state = { bookmarks: { customers: { changelog_at: '2026-11-01T00:00:00.000Z', version: 1 } } };
+    writeFileSync(path, `\uFEFF${JSON.stringify(state, null, 2).replace(/\n/g, '\r\n')}\r\n`);
+    assert.deepEqual(readStateFile(path), state);
   });
 });

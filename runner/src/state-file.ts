@@ -9,6 +9,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { parseStateText } from '../../singer/src/state-text.js';
 
 /**
  * The Singer state between runs: the last value target-postgres printed, i.e. the last point whose
@@ -17,14 +18,9 @@ import { basename, dirname, join } from 'node:path';
  */
 export function readStateFile(path: string): unknown | undefined {
   if (!existsSync(path)) return undefined;
-  const text = readFileSync(path, 'utf8');
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new Error(
-      `state file ${path} is not valid JSON (${(err as Error).message}): delete it to make the next run a first run`,
-    );
-  }
+  // Read as the tap reads --state (pretty-printed after a hand edit, a BOM, Meltano's wrapper…), so a
+  // file the tap accepts is never refused here, and a broken one gets the same one-line message.
+  return parseStateText(readFileSync(path, 'utf8'), path).value;
 }
 
 export function writeStateFile(path: string, value: unknown): void {

@@ -3,59 +3,74 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import yargs from 'yargs';
 import { aboutJson, aboutMarkdown } from '../../singer/src/about.js';
-import { parseCatalog, type SingerCatalog } from '../../singer/src/catalog.js';
+import { CatalogError, parseCatalog, type SingerCatalog } from '../../singer/src/catalog.js';
+import { parseJsonText, withoutBom } from '../../singer/src/json-text.js';
 import { createLogger, redact } from '../../singer/src/log.js';
 import { packageVersion } from '../../singer/src/paths.js';
+import { parseStateText, StateFileError } from '../../singer/src/state-text.js';
 import { NdjsonWriter } from '../../singer/src/writer.js';
 import { isSourceVerb, runAirbyteSource } from './airbyte/source.js';
 import { catalogJson, discoverCatalog } from './catalog/discover.js';
+import { selectStreams } from './catalog/select.js';
 import { loadTapConfig, TAP_INFO } from './config.js';
+import { parseState, StateError } from './sync/state.js';
 import { formatSummary, runTap } from './tap.js';
 
 export class CliError extends Error {
   override name = 'CliError';
 }
 
-function readJsonFile(file: string, what: string): unknown {
-  let text: string;
+function readText(file: string, what: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (err) {
     throw new CliError(`cannot read ${what} file ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
   }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new CliError(`${what} file ${file} is not valid JSON (${(err as Error).message})`);
-  }
-}
-
-/** `--catalog`/`--properties FILE`, or the discovered catalog (every stream selected) without one. */
-export function loadCatalog(file: string | undefined): SingerCatalog {
-  return file ? parseCatalog(readJsonFile(file, 'catalog'), file) : discoverCatalog();
 }
 
 /**
- * `--state FILE`: the last state the target printed. An empty file counts as no state; a file holding
- * several lines (a target's whole stdout) is read for its last JSON line, as orchestrators do.
+ * `--catalog`/`--properties FILE`, or the discovered catalog (every stream selected) without one. Any JSON
+ * document is read (pretty-printed, byte order mark, CRLF); a broken one is named with its line.
  */
-export function loadState(file: string | undefined): unknown {
-  if (!file) return undefined;
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new CliError(`cannot read state file ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
-  }
-  const lines = text.split('\n').filter((l) => l.trim() !== '');
-  if (lines.length === 0) return undefined;
-  const last = lines.length === 1 ? text : lines[lines.length - 1]!;
-  try {
-    return JSON.parse(last);
-  } catch (err) {
+export function loadCatalog(file: string | undefined): SingerCatalog {
+  if (!file) return discoverCatalog();
+  const text = withoutBom(readText(file, 'catalog'));
+  if (text.trim() === '')
+    throw new CliError(`catalog file ${file} is empty; regenerate it with tap-pennylane --discover`);
+  const parsed = parseJsonText(text);
+  if (!parsed.ok) {
     throw new CliError(
-      `state file ${file} is not valid JSON (${(err as Error).message}); delete it to start over`,
+      `catalog file ${file} is not valid JSON: ${parsed.problem}; the catalog file is at fault: repair it, or regenerate it with tap-pennylane --discover`,
     );
+  }
+  try {
+    const catalog = parseCatalog(parsed.value, `catalog file ${file}`);
+    selectStreams(catalog);
+    return catalog;
+  } catch (err) {
+    // A stream this tap does not know: say which file holds it.
+    if (err instanceof CatalogError)
+      throw new CliError(err.message.replace(/^catalog:/, `catalog file ${file}:`));
+    throw err;
+  }
+}
+
+/**
+ * `--state FILE`: the last state the target printed, in any of the forms `parseStateText` reads (one JSON
+ * document, a target's whole stdout, Meltano's wrappers). Its shape is checked here so that a foreign
+ * or broken state stops the run before any request, with the file's name.
+ */
+export function loadState(file: string | undefined, note: (line: string) => void = () => {}): unknown {
+  if (!file) return undefined;
+  const text = readText(file, 'state');
+  try {
+    const { value, notes } = parseStateText(text, file);
+    for (const line of notes) note(line);
+    if (value !== undefined) parseState(value, `state file ${file}`);
+    return value;
+  } catch (err) {
+    if (err instanceof StateFileError || err instanceof StateError) throw new CliError(err.message);
+    throw err;
   }
 }
 
@@ -116,7 +131,7 @@ export async function runSinger(args: SingerArgs): Promise<number> {
   const log = createLogger('tap-pennylane');
   const config = loadTapConfig(args.config);
   const catalog = loadCatalog(args.catalog ?? args.properties);
-  const state = loadState(args.state);
+  const state = loadState(args.state, (line) => log.info(line));
   const writer = new NdjsonWriter(process.stdout);
   const summary = await runTap({ config, catalog, state, emit: (m) => writer.write(m), log });
   await writer.close();

@@ -83,6 +83,12 @@ describe('tap-pennylane CLI', () => {
     );
     assert.equal(out.filter((m) => m.type === 'RECORD').length, 0, 'nothing changed since the first run');
     assert.match(lastLine(again.stderr), /^tap-pennylane: 2\/2 streams ok, 0 records/);
+
+    // the same state pretty-printed, as `jq .`, an editor or Meltano (indent=2) writes it
+    writeFileSync(stateFile, `${JSON.stringify(messages.at(-1).value, null, 2)}\n`);
+    const pretty = await run(['--config', configFile, '--state', stateFile, '--catalog', catalogFile]);
+    assert.equal(pretty.code, 0, pretty.stderr);
+    assert.match(lastLine(pretty.stderr), /^tap-pennylane: 2\/2 streams ok, 0 records/);
   });
 
   it('reports every missing scope in one message and exits 1 before printing anything', async () => {
@@ -136,7 +142,7 @@ describe('tap-pennylane CLI', () => {
     assert.equal(bad.code, 1);
     assert.match(
       lastLine(bad.stderr),
-      /^tap-pennylane: error: state: "bookmarks" must be an object keyed by stream name/,
+      /^tap-pennylane: error: state file .*bad-state\.json: "bookmarks" must be an object keyed by stream name/,
     );
   });
 });
