@@ -75,7 +75,7 @@ describe('airbyteToSinger', () => {
     assert.match(warnings[0]!, /"other"/);
   });
 
-  test('overwrite: ACTIVATE_VERSION follows the COMPLETE status, or the end of input, never an INCOMPLETE stream', async () => {
+  test('overwrite: ACTIVATE_VERSION follows the COMPLETE status, or the end of input without any status, never an INCOMPLETE stream', async () => {
     assert.deepEqual((await collect('overwrite', [record(1), status('COMPLETE'), STATE])).kinds, [
       'SCHEMA',
       'RECORD',
@@ -91,6 +91,10 @@ describe('airbyteToSinger', () => {
     const incomplete = await collect('overwrite', [record(1), status('INCOMPLETE')]);
     assert.deepEqual(incomplete.kinds, ['SCHEMA', 'RECORD']);
     assert.match(incomplete.warnings[0]!, /INCOMPLETE/);
+    // a platform that sends statuses but not this stream's COMPLETE: the source stopped before the end
+    const started = await collect('overwrite', [status('STARTED'), record(1), STATE]);
+    assert.deepEqual(started.kinds, ['SCHEMA', 'RECORD', 'STATE']);
+    assert.match(started.warnings[0]!, /never reported COMPLETE/);
     const versioned = (await collect('overwrite', [record(1)])).out[1]!.message;
     assert.equal(versioned.type === 'RECORD' && versioned.version, 9);
   });

@@ -29,8 +29,8 @@ export type AirbyteToSingerOptions = {
  * Airbyte messages (NDJSON lines of `write`'s stdin) as the Singer messages the target's engine loads:
  * one SCHEMA per configured stream first, then RECORDs, STATEs (carried, see CarriedState) and, for
  * streams this sync replaces (overwrite, or a truncating refresh), an ACTIVATE_VERSION once the stream
- * is complete (its TRACE STREAM_STATUS COMPLETE, or the end of input unless the stream was reported
- * INCOMPLETE). Lines that are not Airbyte messages are skipped, as the protocol asks; a line that is not
+ * is complete: its TRACE STREAM_STATUS COMPLETE; the end of input stands for it only when the input carries
+ * no stream status at all (a platform too old to send them), since a source that failed also ends it. Lines that are not Airbyte messages are skipped, as the protocol asks; a line that is not
  * JSON is skipped with a warning naming it.
  */
 export async function* airbyteToSinger(
@@ -47,6 +47,7 @@ export async function* airbyteToSinger(
   }
   const activated = new Set<string>();
   const incomplete = new Set<string>();
+  let statuses = false;
   const unknown = new Set<string>();
   let seq = 0;
   const activate = (plan: StreamPlan, line: number): PlacedMessage => {
@@ -106,6 +107,7 @@ export async function* airbyteToSinger(
         if (!isObject(status) || !isObject(status.stream_descriptor)) break;
         const plan = plans.get(String(status.stream_descriptor.name));
         if (!plan) break;
+        statuses = true;
         if (status.status === 'INCOMPLETE') incomplete.add(plan.stream);
         if (status.status === 'COMPLETE' && plan.version !== undefined && !activated.has(plan.stream))
           yield activate(plan, line);
@@ -117,9 +119,9 @@ export async function* airbyteToSinger(
   }
   for (const plan of plans.values()) {
     if (plan.version === undefined || activated.has(plan.stream)) continue;
-    if (incomplete.has(plan.stream)) {
+    if (incomplete.has(plan.stream) || statuses) {
       opts.log.warn(
-        `stream "${plan.stream}" was reported INCOMPLETE: its older rows are kept (they are replaced only by a complete stream)`,
+        `stream "${plan.stream}" was ${incomplete.has(plan.stream) ? 'reported INCOMPLETE' : 'never reported COMPLETE'}: its older rows are kept (they are replaced only by a complete stream)`,
       );
       continue;
     }

@@ -345,12 +345,23 @@ class Engine {
       await this.emitReady();
       return;
     }
-    // Sent before the records of a new version (as SDK taps do on a first sync): deleting now would
-    // empty the table while it reloads. Wait: records of this version cancel it, anything else applies it.
-    if (loader.pendingActivation !== undefined) await loader.activateVersion(loader.pendingActivation);
+    // Before any record of its version: either an opening announcement (taps modelled on tap-postgres
+    // send one on what they think is a first sync) or the end of a listing that found nothing. Deleting
+    // now would empty the table while it reloads, and for good if the tap then fails. It waits: records
+    // of this version make it an announcement (their own ACTIVATE_VERSION will follow), the same
+    // ACTIVATE_VERSION again or a later STATE confirm an empty listing. End of input confirms nothing.
+    if (loader.pendingActivation !== undefined)
+      this.dropPendingActivation(loader, 'a newer version was announced');
     await loader.flush();
     await loader.useVersions();
     loader.pendingActivation = m.version;
+  }
+
+  private dropPendingActivation(loader: StreamLoader, why: string): void {
+    this.log.warn(
+      `stream "${loader.stream}": ACTIVATE_VERSION ${loader.pendingActivation} came before any record of its version and was never confirmed (${why}): rows of older versions are kept; the next complete listing replaces them`,
+    );
+    loader.pendingActivation = undefined;
   }
 
   private async applyPendingActivations(): Promise<void> {
@@ -390,7 +401,9 @@ class Engine {
   }
 
   async finish(): Promise<void> {
-    await this.applyPendingActivations();
+    // The end of input may be a tap that died: it proves no listing complete.
+    for (const loader of this.loaders.values())
+      if (loader.pendingActivation !== undefined) this.dropPendingActivation(loader, 'the input ended');
     await this.flushAll('end of input');
     await Promise.all([...this.loaders.values()].map((l) => l.release()));
     if (this.stats.nulRemoved > 0) {

@@ -67,6 +67,38 @@ describe('ACTIVATE_VERSION', { concurrency: 2 }, () => {
     assert.deepEqual(ids(await live(schema)), [1, 2, 3]);
   });
 
+  test('a version announced before its records is never applied by the end of input (a tap that died)', async () => {
+    const schema = freshSchema();
+    const config = writeConfig(db().url, schema);
+    await loadOk(config, fullSync(1, [1, 2, 3], true));
+    // the opening announcement alone, then the tap stops (its listing failed before any record)
+    const died = await runTarget(config, ndjson([schema5, activateMsg(STREAM, 2)]));
+    assertSucceeded(died);
+    assert.match(
+      died.stderr,
+      /ACTIVATE_VERSION 2 came before any record of its version .*the input ended.*rows of older versions are kept/,
+    );
+    // announced, some records, then the tap stops: the new rows are in, the old ones stay
+    await loadOk(config, [
+      schema5,
+      activateMsg(STREAM, 3),
+      inv(3, {}, { version: 3 }),
+      inv(4, {}, { version: 3 }),
+    ]);
+    assert.deepEqual(ids(await live(schema)), [1, 2, 3, 4]);
+  });
+
+  test('an empty listing (ACTIVATE_VERSION without records) applies once confirmed: by itself again or by a STATE', async () => {
+    const schema = freshSchema();
+    const config = writeConfig(db().url, schema);
+    await loadOk(config, fullSync(1, [1, 2, 3], true));
+    await loadOk(config, [schema5, activateMsg(STREAM, 2), activateMsg(STREAM, 2)]);
+    assert.deepEqual(ids(await live(schema)), []);
+    await loadOk(config, fullSync(3, [1, 2], true));
+    await loadOk(config, [schema5, activateMsg(STREAM, 4), stateMsg({ done: 4 })]);
+    assert.deepEqual(ids(await live(schema)), []);
+  });
+
   test('soft (hard_delete false): rows of older versions stay, flagged with _sdc_deleted_at', async () => {
     const schema = freshSchema();
     const config = writeConfig(db().url, schema, { hard_delete: false });

@@ -47,24 +47,24 @@ export async function syncChangelogStream(
   onRefetched?: RefetchObserver,
 ): Promise<ChangeFeed> {
   const prior = readChangelogBookmark(ctx.state.get(def.name));
-  if (typeof prior === 'string') return fullListing(ctx, w, def, prior, true);
-  if (ctx.config.fullRefresh) return fullListing(ctx, w, def, 'full_refresh is set', false);
+  if (typeof prior === 'string') return fullListing(ctx, w, def, prior);
+  if (ctx.config.fullRefresh) return fullListing(ctx, w, def, 'full_refresh is set');
   const age = ctx.now() - Date.parse(prior.changelog_at);
   if (age > CHANGELOG_SAFE_AGE_MS) {
     const days = (age / 86_400_000).toFixed(1);
-    return fullListing(ctx, w, def, `bookmark is ${days} days old, beyond the changelog's 4 weeks`, false);
+    return fullListing(ctx, w, def, `bookmark is ${days} days old, beyond the changelog's 4 weeks`);
   }
   try {
     return await incremental(ctx, w, def, prior, onRefetched);
   } catch (err) {
     // Events are all read before anything is emitted, so a 422 here has emitted nothing yet.
     if (!(err instanceof UnprocessableError)) throw err;
-    return fullListing(ctx, w, def, `the changelog refused the bookmark (${err.message})`, false);
+    return fullListing(ctx, w, def, `the changelog refused the bookmark (${err.message})`);
   }
 }
 
 /**
- * Lists the whole resource inside an ACTIVATE_VERSION. The bookmark is taken before the listing starts,
+ * Lists the whole resource, then activates its version. The bookmark is taken before the listing starts,
  * so a change made while we list is read again from the changelog next time.
  */
 async function fullListing(
@@ -72,14 +72,13 @@ async function fullListing(
   w: StreamWriter,
   def: ChangelogStream,
   reason: string,
-  firstSync: boolean,
 ): Promise<ChangeFeed> {
   ctx.log.info(`${def.name}: full listing (${reason})`);
   const t0 = ctx.now();
   const version = t0;
-  // Only a first sync announces the version up front: on a re-sync that would empty the table for
-  // its readers until the listing ends, and for good if the run failed half way.
-  if (firstSync) await w.activateVersion(version);
+  // The version is activated only once the listing is complete, never announced up front: "first sync"
+  // is only what the state says, the table may well hold rows (state file deleted, --full-refresh), and
+  // a listing that fails after an opening ACTIVATE_VERSION would leave the target a table to empty.
   await listAll(ctx, def.resource, def.name, (record) => w.record(record, version));
   await w.activateVersion(version);
   const through = iso(t0);

@@ -67,7 +67,6 @@ export async function syncFullTable(
   }
   const t0 = ctx.now();
   const version = t0;
-  if (!prior) await w.activateVersion(version);
   const maxId = await listAll(ctx, def.resource, def.name, async (record) => {
     opts.collect?.(record);
     await w.record(record, version);

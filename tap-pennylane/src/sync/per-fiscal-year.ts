@@ -35,7 +35,6 @@ export async function syncPerFiscalYear(
       ? { ...prior, years: prior.years }
       : undefined;
   const version = partial ? partial.version : t0;
-  if (!prior) await w.activateVersion(version);
   const resource = LIST_RESOURCES[def.resource];
   const inScope = await ctx.fiscalYearsInScope();
   const years = partial ? inScope.filter((y) => yearDue(y, partial.years[String(y.id)])) : inScope;
