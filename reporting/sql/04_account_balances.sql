@@ -1,0 +1,34 @@
+-- view: reporting.account_balances
+-- needs: reporting.ledger_lines
+--
+-- The trial balance (balance générale) per fiscal year and account number, over that year's lines.
+-- Reconciles with Pennylane's own trial_balance stream once auxiliary accounts (4110001…) are rolled
+-- up into their collective account (411), as that stream does.
+CREATE OR REPLACE VIEW reporting.account_balances AS
+SELECT
+  fiscal_year_id,
+  account_number,
+  account_label,
+  pcg_class,
+  pcg_2,
+  pcg_3,
+  nature,
+  sum(debit) AS debit,
+  sum(credit) AS credit,
+  sum(balance) AS balance,
+  sum(solde) AS solde
+FROM reporting.ledger_lines
+GROUP BY fiscal_year_id, account_number, account_label, pcg_class, pcg_2, pcg_3, nature;
+
+COMMENT ON VIEW reporting.account_balances IS 'Trial balance (balance générale): debits, credits and balance per fiscal year and account number.';
+COMMENT ON COLUMN reporting.account_balances.fiscal_year_id IS 'Pennylane id of the fiscal year (exercice).';
+COMMENT ON COLUMN reporting.account_balances.account_number IS 'Account number (numéro de compte).';
+COMMENT ON COLUMN reporting.account_balances.account_label IS 'Account label (libellé du compte).';
+COMMENT ON COLUMN reporting.account_balances.pcg_class IS 'PCG class (classe).';
+COMMENT ON COLUMN reporting.account_balances.pcg_2 IS 'First 2 characters of the account number.';
+COMMENT ON COLUMN reporting.account_balances.pcg_3 IS 'First 3 characters of the account number.';
+COMMENT ON COLUMN reporting.account_balances.nature IS 'bilan, resultat or hors_bilan.';
+COMMENT ON COLUMN reporting.account_balances.debit IS 'Total debits of the year (total débit).';
+COMMENT ON COLUMN reporting.account_balances.credit IS 'Total credits of the year (total crédit).';
+COMMENT ON COLUMN reporting.account_balances.balance IS 'debit - credit.';
+COMMENT ON COLUMN reporting.account_balances.solde IS 'Balance by nature (solde): debit - credit for bilan and hors_bilan, credit - debit for resultat.';
