@@ -220,15 +220,21 @@ export class StreamLoader implements ConnectionHolder {
     b.rows++;
     b.lastSeq = seq;
     b.lastLine = place.line;
-    const deleting =
-      this.ctx.hardDelete && record._sdc_deleted_at !== undefined && record._sdc_deleted_at !== null;
+    // A delete (hard or soft): in staging the merge decides what it does (merge-sql.ts).
+    const deleting = record._sdc_deleted_at !== undefined && record._sdc_deleted_at !== null;
     if (this.keyColumns.length > 0) {
       if (b.mode === 'direct') {
         const fresh = b.above === undefined || (typeof key === 'number' && key > b.above);
         if (!fresh || b.seen!.has(key)) {
           return this.switchToStaging(b).then(() => this.append(b, record, place, seq, meta, key, deleting));
         }
-        if (deleting) return; // nothing to delete: the table was empty and this key is new
+        // The key is new: a hard delete has nothing to delete; a soft one is the row, with NULLs for
+        // everything the tombstone does not carry (nothing else is known about it).
+        if (deleting && this.ctx.hardDelete) return;
+        if (deleting) {
+          b.counts.deleted++;
+          b.counts.inserted--; // the COPY's row count includes it
+        }
         b.seen!.add(key);
         if (typeof key !== 'number' || !Number.isInteger(key)) b.maxKey = Number.NaN;
         else if (b.maxKey === undefined || key > b.maxKey) b.maxKey = key;
@@ -427,6 +433,7 @@ export class StreamLoader implements ConnectionHolder {
             keyColumns: this.keyColumns,
             repeats: b.stagedRepeats,
             deletes: b.stagedDeletes,
+            hardDelete: this.ctx.hardDelete,
           }),
         );
         const m = r.rows[0]!;
