@@ -15,7 +15,7 @@ export const CONTROL_ROUTES = [
   'POST   /_sandbox/records/<resource>       {fields…} creates (insert events)',
   'PATCH  /_sandbox/records/<resource>/<id>  {fields…} updates (update event)',
   'DELETE /_sandbox/records/<resource>/<id>  deletes (delete events)',
-  'PUT    /_sandbox/faults                   {latencyMs, rateLimitBurst, errorRate, resetRate, truncateRate, malformedRate, exportError, pathPrefix, methods}',
+  'PUT    /_sandbox/faults                   {latencyMs, rateLimitBurst, errorRate, resetRate, truncateRate, malformedRate, htmlErrorRate, stallRate, stallMs, wrongShapeRate, exportError, pathPrefix, methods}',
   'DELETE /_sandbox/faults                   clears faults',
   'GET    /_sandbox/counters                 {total, byPath, byStatus}',
   'DELETE /_sandbox/counters                 resets counters',
