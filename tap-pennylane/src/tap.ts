@@ -88,6 +88,7 @@ function deferred<T>(): Deferred<T> {
 const emitsDeletes = (s: SelectedStream): boolean =>
   s.definition.kind === 'changelog' ||
   s.definition.kind === 'export' ||
+  s.definition.kind === 'per_fiscal_year' ||
   (s.definition.kind === 'full_table' && s.definition.refreshFrom !== undefined);
 
 const oneLine = (err: unknown): string =>

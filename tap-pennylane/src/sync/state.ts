@@ -26,6 +26,13 @@ export type FullTableBookmark = {
   max_id?: number;
   /** trial_balance: each fiscal year read since the last full pass, with its status when it was read. */
   years?: Record<string, string>;
+  /**
+   * trial_balance: the account numbers whose rows the table holds, for each year that a run between
+   * full passes may read again (years last read while open). A re-read deletes the numbers it no longer
+   * returns. A year read before but absent here (its read did not finish, or an older tap wrote the
+   * state) forces a full pass. Only open years are kept: a few hundred numbers each.
+   */
+  accounts?: Record<string, string[]>;
 };
 
 /** One export (FEC or analytical ledger) of one fiscal year. */
@@ -102,11 +109,20 @@ export function readFullTableBookmark(raw: unknown): FullTableBookmark | undefin
   const years = isObject(raw.years)
     ? Object.fromEntries(Object.entries(raw.years).filter(([, v]) => typeof v === 'string'))
     : undefined;
+  // A year whose list is not all strings is left out: unknown numbers force a full pass, never a guess.
+  const accounts = isObject(raw.accounts)
+    ? Object.fromEntries(
+        Object.entries(raw.accounts).filter(
+          ([, v]) => Array.isArray(v) && v.every((n) => typeof n === 'string'),
+        ),
+      )
+    : undefined;
   return {
     version: raw.version,
     ...(isInstant(raw.complete_at) ? { complete_at: raw.complete_at } : {}),
     ...(typeof raw.max_id === 'number' ? { max_id: raw.max_id } : {}),
     ...(years ? { years: years as Record<string, string> } : {}),
+    ...(accounts ? { accounts: accounts as Record<string, string[]> } : {}),
   };
 }
 
