@@ -7,7 +7,7 @@
  */
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import pg from 'pg';
 import { withProductDefaults } from '../runner/src/config.js';
 import { startEmbeddedDatabase } from '../runner/src/embedded-database.js';
@@ -74,7 +74,11 @@ async function main(): Promise<number> {
 
   const dataDir = join(packageRoot, '.data', 'demo');
   const db = await startEmbeddedDatabase({ dataDir, port: await demoPort(), log });
-  say(`• local PostgreSQL up on ${db.host}:${db.port} (data in .data/demo, separate from real data)`);
+  // As root with the project in a private folder, the cluster lives in /var/lib/pennylane-sync: say where.
+  const inProject = db.clusterDir.startsWith(packageRoot + sep);
+  say(
+    `• local PostgreSQL up on ${db.host}:${db.port} (data in ${inProject ? relative(packageRoot, db.clusterDir) : db.clusterDir}, separate from real data)`,
+  );
   const connection: pg.ClientConfig = {
     host: '127.0.0.1',
     port: db.port,
