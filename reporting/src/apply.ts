@@ -48,6 +48,11 @@ export async function applyReporting(client: pg.Client, options: ReportingOption
   try {
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(target)}`);
     const tables = await existingTables(client, source);
+    if (tables.size === 0) {
+      warn(
+        `reporting: schema "${source}" holds no synced table yet: run \`npm run sync\` first (each view is skipped)`,
+      );
+    }
     checkLayout(tables, source);
     for (const f of files.setup) await client.query(sql(f.sql));
 

@@ -84,14 +84,17 @@ async function main(): Promise<number> {
         ...(config.reportingSchema !== null ? { reportingSchema: config.reportingSchema } : {}),
       },
     );
+    // The run's summary stays the last line; the reporting layer's line comes just before it.
+    const reporting = result.outcome === 'succeeded' && config.reportingSchema !== null;
+    if (reporting) {
+      process.stderr.write(
+        `${formatReporting(config.reportingSchema!, result.reporting, result.reportingError)}\n`,
+      );
+    }
     process.stderr.write(`${formatSummary(result, config.stateFile)}\n`);
     if (signalled) return signalled === 'SIGINT' ? 130 : 143;
     if (result.outcome !== 'succeeded') return 1;
-    if (config.reportingSchema === null) return 0;
-    process.stderr.write(
-      `${formatReporting(config.reportingSchema, result.reporting, result.reportingError)}\n`,
-    );
-    return result.reportingError === undefined ? 0 : 1;
+    return reporting && result.reportingError !== undefined ? 1 : 0;
   } catch (err) {
     if (err instanceof RunLockHeldError) {
       process.stderr.write(`pennylane-sync: ${redact(err.message)}\n`);

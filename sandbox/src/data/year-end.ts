@@ -41,8 +41,10 @@ const YEAR_END_ACCOUNTS: readonly [number: string, label: string, type: string][
   ['699', 'Produits - reports en arrière des déficits', 'revenue'],
   ['740', "Subventions d'exploitation", 'revenue'],
   ['768', 'Autres produits financiers', 'revenue'],
+  ['751', 'Redevances pour concessions, brevets, licences, marques', 'revenue'],
   ['7788', 'Produits exceptionnels divers', 'revenue'],
   ['7815', "Reprises sur provisions d'exploitation", 'revenue'],
+  ['791', "Transferts de charges d'exploitation", 'revenue'],
 ];
 
 /** Equipment brought in and bought at the start, and how many years each is depreciated over. */
@@ -174,6 +176,16 @@ export function yearEndEntries(b: CompanyBuilder, entries: EntryRow[], lastDay: 
     post(`Droits d'auteur ${y}`, [
       { account: acc('6516'), cents: royalties, label: 'Droits de reproduction catalogue' },
       { account: acc('4686'), cents: -royalties, label: 'Droits de reproduction catalogue' },
+    ]);
+    const training = r.int(300, 1_800) * 100;
+    post(`Transfert de charges ${y}`, [
+      { account: acc('4687'), cents: training, label: 'Prise en charge formation (OPCO)' },
+      { account: acc('791'), cents: -training, label: 'Prise en charge formation (OPCO)' },
+    ]);
+    const licence = r.int(200, 1_500) * 100;
+    post(`Redevances de licence ${y}`, [
+      { account: acc('4687'), cents: licence, label: 'Licence du modèle de luminaire' },
+      { account: acc('751'), cents: -licence, label: 'Licence du modèle de luminaire' },
     ]);
     const penalty = r.int(150, 900) * 100;
     const indemnity = r.int(500, 2_500) * 100;
