@@ -41,9 +41,9 @@ SELECT oid::text FROM closure`;
 /**
  * What the target does not recreate: on the widened columns, the objects PostgreSQL refuses to carry
  * through ALTER COLUMN TYPE besides views (rules on the table, triggers, policies, functions with a
- * SQL-standard body, publication column lists); on the dependants, anything but their own rules,
- * row type, indexes, triggers, column defaults, statistics, and the other dependants (a DROP would
- * take those with it, or refuse).
+ * SQL-standard body, publication column lists); on the dependants, anything but their internal parts
+ * (row type, toast table, _RETURN rule), their own rules, indexes, triggers, column defaults and
+ * statistics, and the other dependants (a DROP would take those with it, or refuse).
  */
 const BLOCKERS_SQL = `
 WITH deps AS (
@@ -69,7 +69,7 @@ SELECT DISTINCT o.type, o.identity, pg_describe_object(deps.refclassid, deps.ref
   LEFT JOIN pg_statistic_ext st ON deps.classid = 'pg_statistic_ext'::regclass AND st.oid = deps.objid
   CROSS JOIN LATERAL pg_identify_object(deps.classid, deps.objid, deps.objsubid) o
  WHERE NOT (r.oid IS NOT NULL AND r.ev_class = ANY($3::oid[]))
-   AND NOT (deps.classid = 'pg_type'::regclass AND deps.deptype = 'i')
+   AND deps.deptype <> 'i'
    AND NOT (i.oid IS NOT NULL AND i.relkind = 'i' AND deps.refobjid = ANY($3::oid[]))
    AND NOT (tg.oid IS NOT NULL AND tg.tgrelid = ANY($3::oid[]))
    AND NOT (ad.oid IS NOT NULL AND ad.adrelid = ANY($3::oid[]))

@@ -18,6 +18,7 @@ import {
   rows,
   runTarget,
   schemaMsg,
+  sleep,
   table,
   writeConfig,
 } from './support/target.js';
@@ -203,5 +204,46 @@ describe('schema evolution with views on the columns', { concurrency: 2 }, () =>
     assert.equal((await columnTypes(client, schema, 'accounts')).code, 'bigint', 'the column is not widened');
     assert.deepEqual(await relationsOf(client, [schema, reporting]), before, 'both views are intact');
     assert.deepEqual(await rows(client, `SELECT id::int FROM ${table(reporting, 'clients')}`), [{ id: 1 }]);
+  });
+
+  test('two runs widening two tables that one view reads take turns instead of deadlocking', async () => {
+    const client = db().client;
+    const schema = freshSchema();
+    const config = writeConfig(db().url, schema);
+    await loadOk(config, [
+      schemaMsg('a', { id: I, x: N }),
+      recordMsg('a', { id: 1, x: 10 }),
+      schemaMsg('b', { id: I, y: N }),
+      recordMsg('b', { id: 1, y: 20 }),
+    ]);
+    const [a, b, c] = ['a', 'b', 'c'].map((t) => table(schema, t));
+    await client.query(`
+      CREATE TABLE ${c} (id bigint);
+      INSERT INTO ${c} VALUES (1);
+      CREATE VIEW ${table(schema, 'abc')} AS SELECT c.id, a.x, b.y FROM ${c} c JOIN ${a} a USING (id) JOIN ${b} b USING (id);
+    `);
+    // The test holds c, which reading the view's definition locks first: both runs get stuck in the
+    // middle of their widening, then are let go together (without the advisory lock, each one holds
+    // its table and waits for the other's: a deadlock, and one run fails).
+    await client.query(`BEGIN; LOCK TABLE ${c} IN ACCESS EXCLUSIVE MODE`);
+    const widen = (stream: string, column: string) =>
+      runTarget(
+        config,
+        ndjson([
+          schemaMsg(stream, { id: I, [column]: { type: ['null', 'number'] } }),
+          recordMsg(stream, { id: 2, [column]: 2.5 }),
+        ]),
+      );
+    const runs = [widen('a', 'x'), widen('b', 'y')];
+    const waiting = `SELECT count(DISTINCT pid)::int AS n FROM pg_locks WHERE NOT granted AND pid <> pg_backend_pid()`;
+    for (let i = 0; i < 1200 && (await rows<{ n: number }>(client, waiting))[0]!.n < 2; i++) await sleep(25);
+    await client.query('COMMIT');
+    const [runA, runB] = await Promise.all(runs);
+    assert.equal(runA!.code, 0, `widening a failed: ${runA!.lastError}`);
+    assert.equal(runB!.code, 0, `widening b failed: ${runB!.lastError}`);
+    assert.deepEqual(await columnTypes(client, schema, 'abc'), { id: 'bigint', x: 'numeric', y: 'numeric' });
+    assert.deepEqual(await rows(client, `SELECT id::int, x::text, y::text FROM ${table(schema, 'abc')}`), [
+      { id: 1, x: '10', y: '20' },
+    ]);
   });
 });
