@@ -43,9 +43,13 @@ async function relationsOf(client: pg.Client, schemas: string[]): Promise<Record
               'populated', c.relispopulated,
               'definition', CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid)
                                  WHEN c.relkind = 'i' THEN pg_get_indexdef(c.oid) END,
+              'triggers', (SELECT json_agg(pg_get_triggerdef(t.oid) ORDER BY t.tgname)
+                             FROM pg_trigger t WHERE t.tgrelid = c.oid),
               'columns', (SELECT json_agg(json_build_object('name', a.attname, 'acl', a.attacl::text,
-                                 'comment', col_description(c.oid, a.attnum)) ORDER BY a.attnum)
-                            FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0)) AS facts
+                                 'comment', col_description(c.oid, a.attnum),
+                                 'default', pg_get_expr(d.adbin, d.adrelid)) ORDER BY a.attnum)
+                            FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+                           WHERE a.attrelid = c.oid AND a.attnum > 0)) AS facts
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = ANY($1) AND c.relkind IN ('v', 'm', 'i') AND c.relname NOT LIKE '%_pkey'
       ORDER BY 1`,
@@ -99,10 +103,17 @@ describe('schema evolution with views on the columns', { concurrency: 2 }, () =>
         COMMENT ON INDEX ${table(schema, 'lines_mv_id')} IS 'For REFRESH CONCURRENTLY';
         GRANT SELECT ON ${table(schema, 'lines')}, ${table(reporting, 'totals')} TO ${reader};
         GRANT SELECT (id) ON ${table(schema, 'lines_mv')} TO ${reader};
+        ALTER VIEW ${table(schema, 'lines')} ALTER COLUMN quantity SET DEFAULT 1;
+        CREATE FUNCTION ${table(schema, 'add_line')}() RETURNS trigger LANGUAGE plpgsql
+          AS $$ BEGIN INSERT INTO ${lines} VALUES (NEW.id, NEW.quantity); RETURN NEW; END $$;
+        CREATE TRIGGER add_line INSTEAD OF INSERT ON ${table(schema, 'lines')}
+          FOR EACH ROW EXECUTE FUNCTION ${table(schema, 'add_line')}();
+        CREATE MATERIALIZED VIEW ${table(reporting, 'not_yet')} AS SELECT max(quantity) AS top FROM ${lines}
+          WITH NO DATA;
         RESET ROLE;
       `);
       const before = await relationsOf(client, [schema, reporting]);
-      assert.equal(Object.keys(before).length, 4, 'three views and an index to keep');
+      assert.equal(Object.keys(before).length, 5, 'four views and an index to keep');
       const mvBefore = await rows(
         client,
         `SELECT id::int, doubled::text FROM ${table(schema, 'lines_mv')} ORDER BY id`,
