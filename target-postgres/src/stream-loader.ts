@@ -10,6 +10,7 @@ import { syncTable } from './ddl.js';
 import { qualified, quoteIdent, toPgName } from './identifiers.js';
 import { KeySet } from './key-set.js';
 import { columnList, createStageSql, mergeSql, stageCopySql } from './merge-sql.js';
+import { classifyPgError, describePgFailure, isPgFailure } from './pg-errors.js';
 import type { RecordCheck, RecordValidator } from './validator.js';
 
 export type StreamCounts = { inserted: number; updated: number; deleted: number };
@@ -146,6 +147,7 @@ export class StreamLoader implements ConnectionHolder {
         : undefined;
       await this.syncLayout();
     } catch (err) {
+      if (isPgFailure(err)) throw this.loadFailure(err, undefined, place.line);
       throw new LoadError(`${this.ctx.source}:${place.line}: ${(err as Error).message}`);
     }
   }
@@ -226,7 +228,12 @@ export class StreamLoader implements ConnectionHolder {
       if (b.mode === 'direct') {
         const fresh = b.above === undefined || (typeof key === 'number' && key > b.above);
         if (!fresh || b.seen!.has(key)) {
-          return this.switchToStaging(b).then(() => this.append(b, record, place, seq, meta, key, deleting));
+          return this.switchToStaging(b).then(
+            () => this.append(b, record, place, seq, meta, key, deleting),
+            (err: unknown) => {
+              throw this.loadFailure(err, b);
+            },
+          );
         }
         // The key is new: a hard delete has nothing to delete; a soft one is the row, with NULLs for
         // everything the tombstone does not carry (nothing else is known about it).
@@ -296,6 +303,14 @@ export class StreamLoader implements ConnectionHolder {
 
   private async begin(place: Place): Promise<void> {
     if (this.commitError) throw this.commitError;
+    try {
+      await this.open(place);
+    } catch (err) {
+      throw this.loadFailure(err, undefined, place.line);
+    }
+  }
+
+  private async open(place: Place): Promise<void> {
     const client = await this.connection();
     await client.query('BEGIN');
     let mode: Batch['mode'] = 'append';
@@ -445,10 +460,7 @@ export class StreamLoader implements ConnectionHolder {
       }
       await client.query('COMMIT');
     } catch (err) {
-      if (err instanceof LoadError) throw err;
-      throw new LoadError(
-        `${this.ctx.source}:${b.firstLine}-${b.lastLine}: stream "${this.stream}": loading the batch into ${this.target} failed (${(err as Error).message}): fix the values in those lines or the stream's schema`,
-      );
+      throw this.loadFailure(err, b);
     }
     this.totals.inserted += b.counts.inserted;
     this.totals.updated += b.counts.updated;
@@ -492,11 +504,27 @@ export class StreamLoader implements ConnectionHolder {
   private copyFailure(b: Batch, err: Error): LoadError {
     if (err instanceof LoadError) return err;
     const { line, column } = b.copy.placeOf(err);
+    return this.loadFailure(err, b, line, column);
+  }
+
+  /**
+   * The one error line for a failure while loading: a value or a limit is blamed on the input line and
+   * field PostgreSQL named; anything else (a lost connection, a table changed by another session) on
+   * the database, over the lines of the batch it rolled back (pg-errors.ts).
+   */
+  private loadFailure(err: unknown, b: Batch | undefined, line?: number, column?: string): LoadError {
+    if (err instanceof LoadError) return err;
+    const f = classifyPgError(err);
+    const blamesInput = f.fault === 'value' || f.fault === 'limit';
+    const lines = b && !(blamesInput && line !== undefined) ? `${b.firstLine}-${b.lastLine}` : `${line}`;
     const col = column ? this.columns.find((c) => c.name === column) : undefined;
-    const field = col ? `, field "${col.path.join('.')}"` : column ? `, column "${column}"` : '';
-    const at = line !== undefined ? `${line}` : `${b.firstLine}-${b.lastLine}`;
     return new LoadError(
-      `${this.ctx.source}:${at}: stream "${this.stream}"${field}: PostgreSQL cannot store the value (${err.message}): fix the value in the tap, or the property's type in its schema`,
+      describePgFailure(f, {
+        at: `${this.ctx.source}:${lines}`,
+        stream: this.stream,
+        field: blamesInput ? (col?.path.join('.') ?? column) : undefined,
+        table: this.target,
+      }),
     );
   }
 }
