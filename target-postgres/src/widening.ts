@@ -131,9 +131,11 @@ async function run(client: pg.Client, steps: Step[], what: string, phase: keyof 
     try {
       await client.query(step.sql);
     } catch (err) {
-      const e = err as Error & { code?: string };
+      const e = err as Error & { code?: string; detail?: string };
+      // A refused DROP says what depends on the object in its detail, one object a line.
+      const detail = e.detail ? `: ${e.detail.split('\n').join('; ')}` : '';
       throw new TableEvolutionError(
-        `${what}; the target ${PHASE[phase]} ${step.object} (${e.message}): ${fix(e.code, phase)}`,
+        `${what}; the target ${PHASE[phase]} ${step.object} (${e.message}${detail}): ${fix(e.code, phase)}`,
       );
     }
   }
@@ -145,7 +147,7 @@ function fix(code: string | undefined, phase: keyof typeof PHASE): string {
     return "grant the target's database user the role that owns it (GRANT <owner> TO <target user>), or alter the column yourself, then re-run";
   }
   if (phase === 'drop') {
-    return 'drop what depends on it (PostgreSQL names it above), re-run the sync, then create it again';
+    return 'drop what depends on it (PostgreSQL names it), re-run the sync, then create it again';
   }
   if (phase === 'recreate') {
     return 'its definition does not accept the new column type: change it (for example cast the column) or drop it, then re-run the sync';
