@@ -12,12 +12,12 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import pg from 'pg';
 import { createLogger } from '../../singer/src/log.js';
-import { freePort } from '../../test/support/embedded-postgres.js';
-import { SHARED_HOME, sharedClusterHome } from '../src/cluster-location.js';
+import { freePort, removeSharedClusters } from '../../test/support/embedded-postgres.js';
+import { sharedClusterHome } from '../src/cluster-location.js';
 import { startEmbeddedDatabase } from '../src/embedded-database.js';
 import { isRoot, postgresAccount } from '../src/postgres-account.js';
 import { reachableBinaries } from '../src/postgres-binaries.js';
@@ -32,10 +32,9 @@ describe('the embedded database, as root, in a folder the postgres user cannot e
   const priv = mkdtempSync(join(tmpdir(), 'private-'));
   chmodSync(priv, 0o700);
   const dataDir = join(priv, 'checkout', '.data');
-  let clusterHome: string | undefined;
   after(() => {
+    removeSharedClusters(priv);
     rmSync(priv, { recursive: true, force: true });
-    if (clusterHome?.startsWith(`${SHARED_HOME}/`)) rmSync(clusterHome, { recursive: true, force: true });
   });
 
   it('keeps the cluster in /var/lib/pennylane-sync (one folder per data folder), says where, and finds it again', async () => {
@@ -43,7 +42,6 @@ describe('the embedded database, as root, in a folder the postgres user cannot e
     const log = createLogger('t', (line) => lines.push(line));
     const port = await freePort();
     const first = await startEmbeddedDatabase({ dataDir, port, log });
-    clusterHome = dirname(first.clusterDir);
     try {
       assert.equal(first.created, true);
       assert.equal(first.clusterDir, join(sharedClusterHome(realpathSync(dataDir)), 'postgres'));

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +20,21 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * Removes the clusters the runner keeps in SHARED_HOME for data folders under `dir` (a test's temporary
+ * folder, when it is closed to the `postgres` user: as root with a private TMPDIR), found by the
+ * `data-dir` file naming each one's data folder. Call it before removing `dir`.
+ */
+export function removeSharedClusters(dir: string): void {
+  if (!existsSync(dir) || !existsSync(SHARED_HOME)) return;
+  const under = `${realpathSync(dir)}/`;
+  for (const name of readdirSync(SHARED_HOME)) {
+    const marker = join(SHARED_HOME, name, 'data-dir');
+    if (existsSync(marker) && readFileSync(marker, 'utf8').trim().startsWith(under))
+      rmSync(join(SHARED_HOME, name), { recursive: true, force: true });
+  }
 }
 
 export type RunningPostgres = { url: string; stop: () => Promise<void> };
