@@ -5,6 +5,7 @@ import type { SingerMessage } from '../../singer/src/messages.js';
 import { type SelectedStream, selectStreams } from './catalog/select.js';
 import type { TapConfig } from './config.js';
 import { type ClientStats, PennylaneClient } from './http/client.js';
+import { STREAMS } from './streams/definitions.js';
 import { type ChangeFeed, syncChangelogStream } from './sync/changelog.js';
 import type { ApiClient, ApiRecord, SyncContext } from './sync/context.js';
 import { CountingClient } from './sync/counting-client.js';
@@ -15,7 +16,7 @@ import { type RefreshSource, referencedId, syncFullTable } from './sync/full-tab
 import type { SplitPolicy } from './sync/listing.js';
 import { syncPerFiscalYear } from './sync/per-fiscal-year.js';
 import { checkScopes } from './sync/scopes.js';
-import { parseState, StateStore } from './sync/state.js';
+import { foreignBookmarks, parseState, StateStore } from './sync/state.js';
 
 export type { StreamCounts };
 
@@ -106,6 +107,9 @@ export async function runTap(opts: RunTapOptions): Promise<TapSummary> {
   const now = opts.now ?? Date.now;
   const state = new StateStore(parseState(opts.state, 'state'));
   const selected = selectStreams(opts.catalog);
+  const streams = selected.map((s) => ({ name: s.definition.name, kind: s.definition.kind }));
+  const everyStream = STREAMS.map((d) => d.name);
+  for (const line of foreignBookmarks(state.snapshot(), everyStream, streams)) log.warn(line);
   const own = opts.client
     ? undefined
     : new PennylaneClient({

@@ -143,3 +143,49 @@ export function readExportBookmark(raw: unknown): ExportBookmark {
   }
   return { years };
 }
+
+/**
+ * Warnings about a state that this tap did not write (another tap's, an edited one): bookmarks of
+ * streams it does not have are kept as they are and not used; a bookmark of one of its streams in a
+ * shape it does not know is not used either, so that stream is read in full. Neither stops the run:
+ * reading more is always safe, and the next STATE carries bookmarks of the right shape.
+ */
+export function foreignBookmarks(
+  state: TapState,
+  /** Every stream of the tap. */
+  all: readonly string[],
+  /** The streams of this run, whose bookmarks are read. */
+  selected: ReadonlyArray<{ name: string; kind: string }>,
+): string[] {
+  const known = new Map(selected.map((s) => [s.name, s.kind]));
+  const notes: string[] = [];
+  const unknown = Object.keys(state.bookmarks).filter((name) => !all.includes(name));
+  if (unknown.length > 0) {
+    notes.push(
+      `state: bookmarks of streams tap-pennylane does not have (${unknown.join(', ')}) are kept as they are and not used; was the state written by another tap?`,
+    );
+  }
+  for (const [name, kind] of known) {
+    const raw = state.bookmarks[name];
+    if (raw === undefined) continue;
+    const problem =
+      kind === 'changelog'
+        ? (() => {
+            const b = readChangelogBookmark(raw);
+            return typeof b === 'string' ? b : undefined;
+          })()
+        : kind === 'export'
+          ? isObject(raw) && isObject(raw.years)
+            ? undefined
+            : 'no "years" object'
+          : readFullTableBookmark(raw) === undefined
+            ? 'no numeric "version"'
+            : undefined;
+    if (problem) {
+      notes.push(
+        `state: the bookmark of ${name} is not one tap-pennylane writes (${problem}): ${name} is read in full this run`,
+      );
+    }
+  }
+  return notes;
+}
