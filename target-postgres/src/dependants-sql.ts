@@ -54,8 +54,11 @@ export type Dependant = {
   dependsOn: string[];
 };
 
-/** One statement, and the object it concerns (`view reporting.sales`) for the error line. */
-export type Step = { sql: string; object: string };
+/**
+ * One statement, the object it concerns (`view reporting.sales`) and the role it runs as (the owner, or
+ * a grantor), for the error line.
+ */
+export type Step = { sql: string; object: string; role: string };
 
 /** `view reporting.sales`: how an object is named in log and error lines. */
 export const describe = (d: Pick<Dependant, 'kind' | 'schema' | 'name'>): string =>
@@ -111,7 +114,9 @@ export function creationOrder(dependants: Dependant[]): Dependant[] {
 
 /** DROP without CASCADE, dependants before what they read: anything we did not plan for stops it. */
 export const dropSteps = (ordered: Dependant[]): Step[] =>
-  [...ordered].reverse().map((d) => ({ sql: `DROP ${keyword(d)} ${target(d)}`, object: describe(d) }));
+  [...ordered]
+    .reverse()
+    .map((d) => ({ sql: `DROP ${keyword(d)} ${target(d)}`, object: describe(d), role: d.owner }));
 
 /**
  * Recreates one dependant as its owner (so it is owned, and its defaults and grants are recorded, as
@@ -151,7 +156,7 @@ export function recreateSteps(d: Dependant): Step[] {
     }
   }
   steps.push('RESET ROLE');
-  return steps.map((sql) => ({ sql, object }));
+  return steps.map((sql) => ({ sql, object, role: d.owner }));
 }
 
 const itemKey = (i: AclItem): string => JSON.stringify([i.grantor, i.grantee, i.privilege]);
@@ -196,12 +201,12 @@ export function aclSteps(d: Dependant, current: AclItem[]): Step[] {
   let as: string | undefined;
   for (const s of out) {
     if (s.grantor !== as) {
-      steps.push({ sql: `SET LOCAL ROLE ${quoteIdent(s.grantor)}`, object });
+      steps.push({ sql: `SET LOCAL ROLE ${quoteIdent(s.grantor)}`, object, role: s.grantor });
       as = s.grantor;
     }
-    steps.push({ sql: s.sql, object });
+    steps.push({ sql: s.sql, object, role: s.grantor });
   }
-  if (as !== undefined) steps.push({ sql: 'RESET ROLE', object });
+  if (as !== undefined) steps.push({ sql: 'RESET ROLE', object, role: d.owner });
   return steps;
 }
 

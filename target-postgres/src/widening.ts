@@ -135,16 +135,16 @@ async function run(client: pg.Client, steps: Step[], what: string, phase: keyof 
       // A refused DROP says what depends on the object in its detail, one object a line.
       const detail = e.detail ? `: ${e.detail.split('\n').join('; ')}` : '';
       throw new TableEvolutionError(
-        `${what}; the target ${PHASE[phase]} ${step.object} (${e.message}${detail}): ${fix(e.code, phase)}`,
+        `${what}; the target ${PHASE[phase]} ${step.object} (${e.message}${detail}): ${fix(e.code, phase, step.role)}`,
       );
     }
   }
 }
 
-function fix(code: string | undefined, phase: keyof typeof PHASE): string {
+function fix(code: string | undefined, phase: keyof typeof PHASE, role: string): string {
   // 42501 insufficient_privilege: not its owner, or not allowed to act as its owner or grantor.
-  if (code === '42501' || code === '22023') {
-    return "grant the target's database user the role that owns it (GRANT <owner> TO <target user>), or alter the column yourself, then re-run";
+  if (code === '42501') {
+    return `the target's database user must be allowed to act as ${quoteIdent(role)} (GRANT ${quoteIdent(role)} TO <the target's user>), or alter the column yourself; then re-run`;
   }
   if (phase === 'drop') {
     return 'drop what depends on it (PostgreSQL names it), re-run the sync, then create it again';

@@ -257,4 +257,47 @@ describe('schema evolution with views on the columns', { concurrency: 2 }, () =>
       { id: 1, x: '10', y: '20' },
     ]);
   });
+
+  test("a target user that may not act as the views' owner gets the GRANT to run, then widens once granted", async () => {
+    const client = db().client;
+    const schema = freshSchema();
+    await withRoles(client, async (owner, loader) => {
+      await client.query(`ALTER ROLE ${loader} LOGIN PASSWORD 'loader-secret-${loader}';
+        GRANT CREATE ON DATABASE ${ident(new URL(db().url).pathname.slice(1))} TO ${loader}`);
+      const url = new URL(db().url);
+      url.username = loader;
+      url.password = `loader-secret-${loader}`;
+      const config = writeConfig(url.toString(), schema);
+      await loadOk(config, [
+        schemaMsg('journals', { id: I, code: N }),
+        recordMsg('journals', { id: 1, code: 7 }),
+      ]);
+      await client.query(`
+        GRANT USAGE, CREATE ON SCHEMA ${ident(schema)} TO ${owner};
+        GRANT SELECT ON ${table(schema, 'journals')} TO ${owner};
+        SET ROLE ${owner};
+        CREATE VIEW ${table(schema, 'journal_codes')} AS SELECT id, code FROM ${table(schema, 'journals')};
+        RESET ROLE;
+      `);
+      const widen = ndjson([
+        schemaMsg('journals', { id: I, code: { type: ['null', 'string'] } }),
+        recordMsg('journals', { id: 2, code: 'VT' }),
+      ]);
+      const refused = await runTarget(config, widen);
+      assertFailed(refused, 'stdin:1', ['journals', `view ${schema}.journal_codes`, `GRANT "${owner}"`]);
+      assert.equal((await columnTypes(client, schema, 'journals')).code, 'bigint');
+
+      await client.query(`GRANT ${owner} TO ${loader}`);
+      assert.equal((await runTarget(config, widen)).code, 0);
+      assert.equal((await columnTypes(client, schema, 'journals')).code, 'text');
+      assert.deepEqual(
+        await rows(
+          client,
+          `SELECT pg_get_userbyid(relowner) AS owner FROM pg_class WHERE oid = $1::regclass`,
+          [`${schema}.journal_codes`],
+        ),
+        [{ owner }],
+      );
+    });
+  });
 });
