@@ -52,6 +52,7 @@ let server: ScriptedServer;
 const handle = (req: Recorded, res: ServerResponse) => {
   const kind = (req.headers.authorization ?? '').replace(`Bearer ${TOKEN}-`, '');
   if (req.path.endsWith('/me')) return sendJson(res, 200, { scopes: ALL_SCOPES });
+  if (perYear(kind, req, res)) return;
   if (!req.path.endsWith('/journals')) return sendJson(res, 404, { error: 'not found' });
   if (kind === 'ok' && req.query.get('cursor') === 'c2')
     return sendJson(res, 200, page([{ id: 3, code: 'BQ', label: 'Banque' }], null));
@@ -70,6 +71,38 @@ const handle = (req: Recorded, res: ServerResponse) => {
   BAD[kind]!(res);
 };
 
+const YEAR = { id: 7, start: '2026-01-01', finish: '2026-12-31', status: 'open' };
+
+/** The per-year streams' requests: one open fiscal year, then a bad trial balance or export job. */
+function perYear(kind: string, req: Recorded, res: ServerResponse): boolean {
+  if (req.path.endsWith('/fiscal_years')) {
+    sendJson(res, 200, page([YEAR], null));
+    return true;
+  }
+  if (req.path.endsWith('/trial_balance')) {
+    sendJson(
+      res,
+      200,
+      page(
+        [
+          { number: '401', debits: '10.00', credits: '0.00' },
+          { formatted_number: '51200000', debits: '0.00', credits: '10.00' },
+        ],
+        null,
+      ),
+    );
+    return true;
+  }
+  if (req.path.endsWith('/exports/fecs')) {
+    if (kind === 'fec-html') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<html><body>Bad gateway</body></html>');
+    } else sendJson(res, 201, { export: { state: 'queued' } });
+    return true;
+  }
+  return false;
+}
+
 const configFor = (kind: string) => ({
   api_token: `${TOKEN}-${kind}`,
   base_url: server.baseUrl,
@@ -77,7 +110,7 @@ const configFor = (kind: string) => ({
 });
 
 /** One run in process, with the client's retries shortened (the CLI's are 6 attempts over seconds). */
-async function runIn(kind: string, state: unknown = PRIOR) {
+async function runIn(kind: string, state: unknown = PRIOR, streams = ['journals']) {
   const config = toTapConfig(configFor(kind));
   const messages: SingerMessage[] = [];
   const logs: string[] = [];
@@ -93,7 +126,7 @@ async function runIn(kind: string, state: unknown = PRIOR) {
   try {
     const summary = await runTap({
       config,
-      catalog: catalogOf(['journals']),
+      catalog: catalogOf(streams),
       state,
       emit: async (m) => void messages.push(structuredClone(m)),
       log,
@@ -145,6 +178,38 @@ describe('an API that answers badly', () => {
       assert.match(line, EXPECT[kind]!);
       assert.ok(!logs.join('\n').includes(TOKEN), 'no token in the logs');
       assertNothingClaimed(messages);
+    });
+  }
+
+  it('trial_balance: a row without an account number fails the stream naming the year and the API', async () => {
+    const { summary, messages } = await runIn('tb', undefined, ['trial_balance']);
+    assert.equal(summary.streams.trial_balance!.status, 'failed');
+    assert.match(
+      summary.error ?? '',
+      /^trial_balance: GET \/trial_balance for fiscal year 7 \(2026-01-01\.\.2026-12-31\) returned a row without an account "number" .*the API's answer is at fault: retry later/,
+    );
+    assert.equal(messages.filter((m) => m.type === 'ACTIVATE_VERSION').length, 0);
+    for (const m of messages.filter((x) => x.type === 'STATE'))
+      assert.equal((m.value as { bookmarks: Record<string, unknown> }).bookmarks.trial_balance, undefined);
+  });
+
+  for (const kind of ['fec-shape', 'fec-html']) {
+    it(`fec: an export job answer that is ${kind === 'fec-html' ? 'HTML' : 'not a job'} fails the stream naming the year, the request and the API`, async () => {
+      const { summary, messages } = await runIn(kind, undefined, ['fec']);
+      assert.equal(summary.streams.fec!.status, 'failed');
+      assert.match(
+        summary.error ?? '',
+        kind === 'fec-html'
+          ? /^fec: fiscal year 7 \(2026-01-01\.\.2026-12-31\): POST \/exports\/fecs \(stream fec\): 200 response body is not valid JSON — the API answered with a broken body; rerun later$/
+          : /^fec: fiscal year 7 \(2026-01-01\.\.2026-12-31\): POST \/exports\/fecs: the answer is not an export job with an id and a status \(fields: export\) — the API answered with an unexpected shape/,
+      );
+      assert.equal(messages.filter((m) => m.type === 'RECORD').length, 0);
+      // the only trace in the state: the year is to be exported again
+      for (const m of messages.filter((x) => x.type === 'STATE')) {
+        const fec = (m.value as { bookmarks: { fec?: { years: Record<string, { exported_at: unknown }> } } })
+          .bookmarks.fec;
+        for (const y of Object.values(fec?.years ?? {})) assert.equal(y.exported_at, null);
+      }
     });
   }
 

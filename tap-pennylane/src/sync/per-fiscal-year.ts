@@ -31,7 +31,8 @@ export function planYears(
   opts: { now: number; maxAgeHours: number; fullRefresh: boolean },
 ): YearsPlan {
   const full = (reason: string): YearsPlan => ({ mode: 'full', years: [...inScope], reason });
-  if (!prior?.years) return full('first run');
+  if (!prior) return full('first run');
+  if (!prior.years) return full('the bookmark has no years');
   if (opts.fullRefresh) return full('full_refresh');
   if (fullListingDue(prior, opts.now, opts.maxAgeHours))
     return full('the last full pass is older than full_listing_max_age_hours');
