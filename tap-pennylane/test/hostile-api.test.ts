@@ -53,6 +53,10 @@ const handle = (req: Recorded, res: ServerResponse) => {
   const kind = (req.headers.authorization ?? '').replace(`Bearer ${TOKEN}-`, '');
   if (req.path.endsWith('/me')) return sendJson(res, 200, { scopes: ALL_SCOPES });
   if (perYear(kind, req, res)) return;
+  if (req.path.endsWith('/changelogs/customers')) {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    return res.end('<html><body>Service unavailable</body></html>');
+  }
   if (!req.path.endsWith('/journals')) return sendJson(res, 404, { error: 'not found' });
   if (kind === 'ok' && req.query.get('cursor') === 'c2')
     return sendJson(res, 200, page([{ id: 3, code: 'BQ', label: 'Banque' }], null));
@@ -191,6 +195,21 @@ describe('an API that answers badly', () => {
     assert.equal(messages.filter((m) => m.type === 'ACTIVATE_VERSION').length, 0);
     for (const m of messages.filter((x) => x.type === 'STATE'))
       assert.equal((m.value as { bookmarks: Record<string, unknown> }).bookmarks.trial_balance, undefined);
+  });
+
+  it('customers: a changelog answered in HTML fails the stream; its bookmark stays where it was', async () => {
+    const bookmark = { changelog_at: new Date(Date.now() - 3600_000).toISOString(), version: 42 };
+    const { summary, messages } = await runIn('cl', { bookmarks: { customers: bookmark } }, ['customers']);
+    assert.equal(summary.streams.customers!.status, 'failed');
+    assert.match(
+      summary.error ?? '',
+      /^customers: GET \/changelogs\/customers \(stream customers\): 200 response body is not valid JSON — the API answered with a broken body; rerun later$/,
+    );
+    assert.equal(messages.filter((m) => m.type === 'RECORD' || m.type === 'ACTIVATE_VERSION').length, 0);
+    const states = messages.filter((m) => m.type === 'STATE');
+    assert.ok(states.length > 0);
+    for (const m of states)
+      assert.deepEqual((m.value as { bookmarks: Record<string, unknown> }).bookmarks.customers, bookmark);
   });
 
   for (const kind of ['fec-shape', 'fec-html']) {
