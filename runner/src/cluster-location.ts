@@ -62,7 +62,17 @@ export function chooseClusterDir(
  * one clear line naming the folder that keeps it out otherwise.
  */
 export function makeReachableFolder(path: string, who: Account): void {
-  const first = mkdirSync(path, { recursive: true, mode: 0o755 });
+  let first: string | undefined;
+  try {
+    first = mkdirSync(path, { recursive: true, mode: 0o755 });
+  } catch (err) {
+    // e.g. a read-only /var/lib in a container
+    throw new Error(
+      `the embedded PostgreSQL runs as the OS user "${who.name}", which cannot reach the project's folder, and ${path} ` +
+        `could not be created for it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): ` +
+        'move the project to a folder every user can enter (e.g. /srv), or configure your own server (DATABASE_URL)',
+    );
+  }
   if (first) {
     // Only the folders created here: an existing folder's mode is its owner's choice.
     let current = first;
