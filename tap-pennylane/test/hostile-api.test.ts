@@ -51,7 +51,8 @@ const PRIOR = { bookmarks: { journals: { version: 1111 } } };
 let server: ScriptedServer;
 const handle = (req: Recorded, res: ServerResponse) => {
   const kind = (req.headers.authorization ?? '').replace(`Bearer ${TOKEN}-`, '');
-  if (req.path.endsWith('/me')) return sendJson(res, 200, { scopes: ALL_SCOPES });
+  if (req.path.endsWith('/me'))
+    return sendJson(res, 200, kind === 'me' ? { user: null, company: { id: 1 } } : { scopes: ALL_SCOPES });
   if (perYear(kind, req, res)) return;
   if (req.path.endsWith('/changelogs/customers')) {
     res.writeHead(200, { 'content-type': 'text/html' });
@@ -195,6 +196,16 @@ describe('an API that answers badly', () => {
     assert.equal(messages.filter((m) => m.type === 'ACTIVATE_VERSION').length, 0);
     for (const m of messages.filter((x) => x.type === 'STATE'))
       assert.equal((m.value as { bookmarks: Record<string, unknown> }).bookmarks.trial_balance, undefined);
+  });
+
+  it('/me without a scopes list stops the run before any stream, blaming the API, not the token', async () => {
+    await assert.rejects(runIn('me'), (err: unknown) => {
+      assert.match(
+        (err as Error).message,
+        /^GET \/me: the answer has no "scopes" list — the API answered with an unexpected shape; check that base_url is the Pennylane API v2/,
+      );
+      return true;
+    });
   });
 
   it('customers: a changelog answered in HTML fails the stream; its bookmark stays where it was', async () => {
