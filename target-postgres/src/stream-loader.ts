@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { schemaAcceptsByteStrings, textOf } from '../../singer/src/byte-strings.js';
+import { stringifyLossless } from '../../singer/src/json-lossless.js';
 import type { Logger } from '../../singer/src/log.js';
 import type { Place, SchemaMessage } from '../../singer/src/messages.js';
 import { type Column, columnsOf, keyColumnsOf } from './columns.js';
@@ -132,33 +133,39 @@ export class StreamLoader implements ConnectionHolder {
 
   /** Whether this SCHEMA differs from the one in force (a repeated identical SCHEMA changes nothing). */
   changes(message: SchemaMessage): boolean {
-    return JSON.stringify([message.schema, message.key_properties]) !== this.schemaText;
+    return stringifyLossless([message.schema, message.key_properties]) !== this.schemaText;
   }
 
   /** Applies a SCHEMA (the caller flushed the stream first): the table is created or evolved now. */
   async applySchema(message: SchemaMessage, place: Place): Promise<void> {
     this.message = message;
-    this.schemaText = JSON.stringify([message.schema, message.key_properties]);
+    // Deep-safe: a SCHEMA nested thousands deep must reach the check that names the problem.
+    this.schemaText = stringifyLossless([message.schema, message.key_properties]);
     this.keyProperties = message.key_properties;
     this.acceptsByteStrings = schemaAcceptsByteStrings(message.schema);
     try {
+      // The columns first: a schema too wide for PostgreSQL is named as such before anything compiles.
+      const wanted = this.wantedColumns();
       this.check = this.ctx.validateRecords
         ? this.ctx.validator.compile(this.stream, message.schema)
         : undefined;
-      await this.syncLayout();
+      await this.syncLayout(wanted);
     } catch (err) {
       if (isPgFailure(err)) throw this.loadFailure(err, undefined, place.line);
       throw new LoadError(`${this.ctx.source}:${place.line}: ${(err as Error).message}`);
     }
   }
 
-  private async syncLayout(): Promise<void> {
-    const wanted = columnsOf(this.stream, this.message!.schema, {
+  private wantedColumns(): Column[] {
+    return columnsOf(this.stream, this.message!.schema, {
       flatteningEnabled: this.ctx.flatteningEnabled,
       flatteningMaxDepth: this.ctx.flatteningMaxDepth,
       addRecordMetadata: this.ctx.addRecordMetadata,
       versioned: this.versioned,
     });
+  }
+
+  private async syncLayout(wanted = this.wantedColumns()): Promise<void> {
     this.keyColumns = keyColumnsOf(this.stream, wanted, this.keyProperties);
     const client = await this.connection();
     this.columns = await syncTable(client, {
@@ -283,14 +290,14 @@ export class StreamLoader implements ConnectionHolder {
     if (props.length === 1) {
       const v = record[props[0]!];
       if (v === undefined || v === null) throw this.missingKey(props[0]!, place);
-      key = typeof v === 'string' || typeof v === 'number' ? v : JSON.stringify(v);
+      key = typeof v === 'string' || typeof v === 'number' ? v : stringifyLossless(v);
     } else {
       const values = props.map((k) => {
         const v = record[k];
         if (v === undefined || v === null) throw this.missingKey(k, place);
         return v;
       });
-      key = JSON.stringify(values);
+      key = stringifyLossless(values);
     }
     return byteStrings && typeof key === 'string' ? textOf(key) : key;
   }
