@@ -20,6 +20,9 @@ export const RUNNER_ENV = {
   timeZone: 'PENNYLANE_SYNC_TIMEZONE',
   reporting: 'PENNYLANE_REPORTING',
   reportingSchema: 'PENNYLANE_REPORTING_SCHEMA',
+  companiesFile: 'PENNYLANE_COMPANIES_FILE',
+  stateDir: 'PENNYLANE_SYNC_STATE_DIR',
+  parallel: 'PENNYLANE_SYNC_PARALLEL',
 } as const;
 
 export const DEFAULTS = {
@@ -31,6 +34,8 @@ export const DEFAULTS = {
   fullCron: '0 3 * * *',
   timeZone: 'Europe/Paris',
   reportingSchema: 'reporting',
+  stateDir: 'state',
+  parallel: 4,
 } as const;
 
 /** Where the data goes: a server the user configured, or the embedded one the runner starts. */
@@ -49,6 +54,12 @@ export type RunnerConfig = {
   reportingTarget: string;
   /** The environment both programs get (the process's, plus what the runner derives). */
   childEnv: NodeJS.ProcessEnv;
+  /** PENNYLANE_COMPANIES_FILE (or --companies): many companies; absent: the one of PENNYLANE_API_TOKEN. */
+  companiesFile: string | undefined;
+  /** Where each company's state file goes: `<stateDir>/<name>.json`. */
+  stateDir: string;
+  /** At most this many companies sync at once (PENNYLANE_SYNC_PARALLEL, --parallel). */
+  parallel: number;
 };
 
 /**
@@ -96,6 +107,16 @@ function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   if (/^(true|1|yes|on)$/i.test(raw)) return true;
   if (/^(false|0|no|off)$/i.test(raw)) return false;
   throw new ConfigError(`${name}="${raw}" must be true or false`);
+}
+
+/** A whole number in [min, max], or a one-line error naming the variable. */
+export function wholeNumber(raw: string | undefined, name: string, min: number, max: number): number | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name}="${raw}" must be a whole number from ${min} to ${max}`);
+  }
+  return n;
 }
 
 function portNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -186,6 +207,9 @@ export function loadRunnerConfig(env: NodeJS.ProcessEnv = process.env): RunnerCo
   return {
     stateFile: resolve(set(env, RUNNER_ENV.stateFile) ?? DEFAULTS.stateFile),
     reportingSchema: flag(env, RUNNER_ENV.reporting, true) ? reportingTarget : null,
+    companiesFile: set(env, RUNNER_ENV.companiesFile) && resolve(set(env, RUNNER_ENV.companiesFile)!),
+    stateDir: resolve(set(env, RUNNER_ENV.stateDir) ?? DEFAULTS.stateDir),
+    parallel: wholeNumber(set(env, RUNNER_ENV.parallel), RUNNER_ENV.parallel, 1, 64) ?? DEFAULTS.parallel,
     reportingTarget,
     schema,
     database,

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 /**
  * `npm run sync -- [--full] [--stream NAME ...] [--record FILE]` (bin `pennylane-sync`): one sync,
+ * or, with a companies file (`--companies FILE` or PENNYLANE_COMPANIES_FILE), one per company
+ * (`--company NAME` picks some, `--parallel N` at once, one summary line each, exit 1 if any failed),
  * then the reporting views rebuilt (`pennylane-sync reporting` rebuilds only them, as `npm run reporting`),
  * tap-pennylane | target-postgres, into the configured database or the embedded one.
  * Exit codes: 0 succeeded, 1 failed, 2 bad usage or configuration, 3 another run holds the lock,
@@ -13,11 +15,13 @@ import { ConfigError } from '../../singer/src/settings.js';
 import { STREAMS } from '../../tap-pennylane/src/streams/definitions.js';
 import { unknownStreams } from './catalog-selection.js';
 import { runMain, runnerArgs } from './cli-args.js';
-import { loadDotEnv, loadRunnerConfig, requireToken } from './config.js';
+import { type Company, loadCompaniesFile, pickCompanies } from './companies.js';
+import { consolidatedLine, failed, runCompanies, totalsLine } from './companies-sync.js';
+import { loadDotEnv, loadRunnerConfig, RUNNER_ENV, type RunnerConfig, requireToken } from './config.js';
 import { reportingMain } from './reporting-command.js';
 import { RunLockHeldError } from './run-lock.js';
 import { formatSummary } from './summary.js';
-import { runSync } from './sync.js';
+import { runSync, type SyncRequest } from './sync.js';
 import { embeddedBanner, openTargetDatabase, type TargetDatabase } from './target-database.js';
 
 const log = createLogger('pennylane-sync');
@@ -39,6 +43,19 @@ async function main(): Promise<number> {
       type: 'string',
       describe: 'State file (default $PENNYLANE_SYNC_STATE_FILE or state/state.json)',
     })
+    .option('companies', {
+      type: 'string',
+      describe: 'Companies file: sync every company in it (default $PENNYLANE_COMPANIES_FILE)',
+    })
+    .option('company', {
+      type: 'string',
+      array: true,
+      describe: 'With a companies file: only these companies (repeatable)',
+    })
+    .option('parallel', {
+      type: 'string',
+      describe: 'With a companies file: companies synced at once (default $PENNYLANE_SYNC_PARALLEL or 4)',
+    })
     .parseAsync();
 
   const streams = argv.stream
@@ -50,8 +67,27 @@ async function main(): Promise<number> {
   if (unknown) throw new ConfigError(unknown);
   loadDotEnv(argv.dotenv);
   if (argv['state-file']) process.env.PENNYLANE_SYNC_STATE_FILE = argv['state-file'];
-  requireToken(process.env);
+  if (argv.companies) process.env[RUNNER_ENV.companiesFile] = argv.companies;
+  if (argv.parallel !== undefined) process.env[RUNNER_ENV.parallel] = argv.parallel;
   const config = loadRunnerConfig(process.env);
+  if (config.companiesFile === undefined) {
+    if (argv.company || argv.parallel !== undefined) {
+      throw new ConfigError(
+        '--company and --parallel need a companies file (--companies FILE or PENNYLANE_COMPANIES_FILE)',
+      );
+    }
+    requireToken(process.env);
+  } else if (argv['state-file']) {
+    throw new ConfigError(
+      '--state-file is for one company: with a companies file each company has <PENNYLANE_SYNC_STATE_DIR>/<name>.json',
+    );
+  }
+  // A bad companies file fails here, before a database starts.
+  let picked: { all: Company[]; companies: Company[] } | undefined;
+  if (config.companiesFile !== undefined) {
+    const all = loadCompaniesFile(config.companiesFile, process.env, [config.reportingTarget]);
+    picked = { all, companies: pickCompanies(all, argv.company) };
+  }
 
   const controller = new AbortController();
   let signalled: NodeJS.Signals | undefined;
@@ -66,6 +102,16 @@ async function main(): Promise<number> {
   let db: TargetDatabase | undefined;
   try {
     db = await openTargetDatabase(config, log);
+    if (config.companiesFile !== undefined) {
+      return await syncCompanies(config, db, picked!.all, {
+        mode: argv.full ? 'full' : 'incremental',
+        ...(streams && streams.length > 0 ? { streams } : {}),
+        ...(argv.record ? { recordFile: resolve(argv.record) } : {}),
+        companies: picked!.companies,
+        signal: controller.signal,
+        signalled: () => signalled,
+      });
+    }
     if (db.embedded?.created) process.stderr.write(`${embeddedBanner(db.embedded, config.schema, true)}\n`);
     log.info(`target database ${db.describe}, schema "${config.schema}"`);
     const result = await runSync(
@@ -104,6 +150,45 @@ async function main(): Promise<number> {
   } finally {
     await db?.close().catch((err: Error) => log.warn(`could not stop the local PostgreSQL: ${err.message}`));
   }
+}
+
+/** The multi-company run: one line per company as each ends, the consolidated views, a totals line. */
+async function syncCompanies(
+  config: RunnerConfig,
+  db: TargetDatabase,
+  all: Company[],
+  opts: SyncRequest & {
+    companies: Company[];
+    signal: AbortSignal;
+    signalled: () => NodeJS.Signals | undefined;
+  },
+): Promise<number> {
+  const { companies, signal, signalled, ...request } = opts;
+  if (db.embedded?.created) {
+    process.stderr.write(`${embeddedBanner(db.embedded, companies.map((c) => c.schema).join(', '), true)}\n`);
+  }
+  log.info(
+    `target database ${db.describe}: ${companies.length} of ${all.length} compan${all.length === 1 ? 'y' : 'ies'}, ` +
+      `${Math.min(config.parallel, companies.length)} at once`,
+  );
+  const started = Date.now();
+  const res = await runCompanies(companies, request, {
+    connection: db.connection,
+    childEnv: db.childEnv,
+    stateDir: config.stateDir,
+    parallel: config.parallel,
+    reportingSchema: config.reportingSchema,
+    allCompanies: all,
+    signal,
+    onLine: (line) => process.stderr.write(`${line}\n`),
+  });
+  const line = config.reportingSchema !== null && consolidatedLine(config.reportingSchema, res);
+  if (line) process.stderr.write(`${line}\n`);
+  process.stderr.write(`${totalsLine(res.outcomes, (Date.now() - started) / 1000)}\n`);
+  const stop = signalled();
+  if (stop) return stop === 'SIGINT' ? 130 : 143;
+  if (res.outcomes.some((o) => o.result !== undefined && failed(o)) || res.consolidatedError) return 1;
+  return res.outcomes.some((o) => o.locked !== undefined) ? 3 : 0;
 }
 
 if (process.argv[2] === 'reporting') {

@@ -15,13 +15,25 @@ const table = (schema: string) => `${quoteIdent(schema)}.sync_runs`;
  * Creates the schema and the table when missing. Checked first, because CREATE … IF NOT EXISTS still
  * needs the CREATE privilege: a role that only owns an existing schema must be able to run syncs.
  */
-export async function ensureSyncRunsTable(client: pg.Client, schema: string): Promise<void> {
-  const found = await client.query<{ schema: boolean; table: string | null }>(
-    'SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS schema, to_regclass($2) AS table',
+export async function ensureSyncRunsTable(
+  client: pg.Client,
+  schema: string,
+  company?: string,
+): Promise<void> {
+  const found = await client.query<{ schema: boolean; table: string | null; company: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS schema, to_regclass($2) AS table,
+       EXISTS (SELECT 1 FROM information_schema.columns
+               WHERE table_schema = $1 AND table_name = 'sync_runs' AND column_name = 'company') AS company`,
     [schema, table(schema)],
   );
   if (!found.rows[0]?.schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
-  if (found.rows[0]?.table) return;
+  if (found.rows[0]?.table) {
+    // A table from before the companies file gains the column the first time a company runs into it.
+    if (company !== undefined && !found.rows[0].company) {
+      await client.query(`ALTER TABLE ${table(schema)} ADD COLUMN IF NOT EXISTS company text`);
+    }
+    return;
+  }
   await client.query(`
     CREATE TABLE IF NOT EXISTS ${table(schema)} (
       id bigserial PRIMARY KEY,
@@ -33,10 +45,11 @@ export async function ensureSyncRunsTable(client: pg.Client, schema: string): Pr
       outcome text NOT NULL CHECK (outcome IN ('running', 'succeeded', 'failed')),
       error text,
       host text NOT NULL,
-      pid integer NOT NULL
+      pid integer NOT NULL,
+      company text
     )`);
   await client.query(
-    `COMMENT ON TABLE ${table(schema)} IS 'One row per pennylane-sync run: mode, streams, rows per stream, outcome'`,
+    `COMMENT ON TABLE ${table(schema)} IS 'One row per pennylane-sync run: mode, streams, rows per stream, outcome (company: its name in the companies file)'`,
   );
 }
 
@@ -56,12 +69,24 @@ export async function closeAbandonedRuns(client: pg.Client, schema: string): Pro
 export async function insertRun(
   client: pg.Client,
   schema: string,
-  run: { mode: 'full' | 'incremental'; streams: string[] | null; host: string; pid: number },
+  run: {
+    mode: 'full' | 'incremental';
+    streams: string[] | null;
+    host: string;
+    pid: number;
+    company?: string;
+  },
 ): Promise<number> {
-  const res = await client.query<{ id: string }>(
-    `INSERT INTO ${table(schema)} (mode, streams, outcome, host, pid) VALUES ($1, $2, 'running', $3, $4) RETURNING id`,
-    [run.mode, run.streams, run.host, run.pid],
-  );
+  const res =
+    run.company === undefined
+      ? await client.query<{ id: string }>(
+          `INSERT INTO ${table(schema)} (mode, streams, outcome, host, pid) VALUES ($1, $2, 'running', $3, $4) RETURNING id`,
+          [run.mode, run.streams, run.host, run.pid],
+        )
+      : await client.query<{ id: string }>(
+          `INSERT INTO ${table(schema)} (mode, streams, outcome, host, pid, company) VALUES ($1, $2, 'running', $3, $4, $5) RETURNING id`,
+          [run.mode, run.streams, run.host, run.pid, run.company],
+        );
   return Number(res.rows[0]!.id);
 }
 

@@ -58,6 +58,8 @@ export type SyncContext = {
    * transaction, still under the run lock. Absent: no reporting (PENNYLANE_REPORTING=false).
    */
   reportingSchema?: string;
+  /** The company's name in the companies file, recorded in sync_runs.company. */
+  company?: string;
 };
 
 export type SyncResult = {
@@ -118,7 +120,7 @@ export async function runSync(request: SyncRequest, ctx: SyncContext): Promise<S
   }
   let runId = 0;
   try {
-    await ensureSyncRunsTable(client, ctx.schema);
+    await ensureSyncRunsTable(client, ctx.schema, ctx.company);
     const abandoned = await closeAbandonedRuns(client, ctx.schema);
     if (abandoned > 0) ctx.log.warn(`marked ${abandoned} interrupted earlier run(s) as failed in sync_runs`);
     runId = await insertRun(client, ctx.schema, {
@@ -126,6 +128,7 @@ export async function runSync(request: SyncRequest, ctx: SyncContext): Promise<S
       streams: request.streams ?? null,
       host: hostname(),
       pid: process.pid,
+      ...(ctx.company !== undefined ? { company: ctx.company } : {}),
     });
     const signal = ctx.signal ? AbortSignal.any([ctx.signal, lockLost.signal]) : lockLost.signal;
     await ctx.onRunRecorded?.(runId, signal);

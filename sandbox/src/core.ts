@@ -39,6 +39,8 @@ type FileLink = { job: ExportJob; expiresAtMs: number };
 /** The sandbox's state besides the data: auth, limits, faults, counters, export jobs and file links. */
 export class Core {
   scopes: string[];
+  /** A revoked token is answered 401 as Pennylane answers a deleted token, until restored. */
+  revoked = false;
   readonly limiter: RateLimiter;
   readonly faults: FaultInjector;
   counters: Counters = { total: 0, byPath: {}, byStatus: {} };
@@ -68,6 +70,10 @@ export class Core {
     this.limiter = new RateLimiter(opts.rateLimit);
     this.faults = new FaultInjector(opts.seed);
     this.renderContext = { apiBase: opts.apiBase };
+  }
+
+  accepts(token: string | undefined): boolean {
+    return token === this.opts.token && !this.revoked;
   }
 
   me() {
@@ -191,6 +197,12 @@ export class Core {
         this.scopes = [...scopes];
       },
       setRateLimit: (limit: RateLimit | false) => this.limiter.set(limit),
+      revokeToken: () => {
+        this.revoked = true;
+      },
+      restoreToken: () => {
+        this.revoked = false;
+      },
       records: (resource: RecordResource) => {
         const def = store.resources[resource];
         if (!def) throw new Error(`records: unknown resource ${JSON.stringify(resource)}`);

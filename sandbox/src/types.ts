@@ -125,6 +125,9 @@ export type SandboxControl = {
   resetCounters(): void;
   setScopes(scopes: string[]): void;
   setRateLimit(limit: RateLimit | false): void;
+  /** Every request with the token is answered 401 (a token deleted in Pennylane) until restoreToken(). */
+  revokeToken(): void;
+  restoreToken(): void;
   /** Every current record of a resource, in the default list order (-id), exactly as the list endpoint renders it. */
   records(resource: Exclude<ListResourceName, 'trial_balance'>): ApiRecord[];
   /** The rows a FEC export of this period would contain (dates YYYY-MM-DD, inclusive). */

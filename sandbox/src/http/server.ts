@@ -44,11 +44,40 @@ function sendJson(
   res.end(text);
 }
 
+/**
+ * Several companies on one port: the API request goes to the company whose token it carries (a
+ * Pennylane token is bound to one company), a file link to the company that issued it, and the
+ * control surface to `/_sandbox/companies/<name>/…` (plain `/_sandbox/…` is the first company).
+ */
+export type CoreRouter = {
+  first: Core;
+  byName: Map<string, Core>;
+};
+
+function routeCore(router: CoreRouter, req: IncomingMessage, url: URL): Core {
+  if (url.pathname.startsWith('/_sandbox/companies/')) {
+    const [, , , name, ...rest] = url.pathname.split('/');
+    const core = router.byName.get(name ?? '');
+    if (!core) throw new ApiError(404, `no sandbox company ${JSON.stringify(name)}`);
+    url.pathname = `/_sandbox/${rest.join('/')}`;
+    return core;
+  }
+  if (url.pathname.startsWith('/_files/')) {
+    const link = url.pathname.split('/')[2] ?? '';
+    for (const core of router.byName.values()) if (core.fileFor(link) !== undefined) return core;
+    return router.first;
+  }
+  const token = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim();
+  for (const core of router.byName.values()) if (core.opts.token === token) return core;
+  return router.first;
+}
+
 /** One HTTP server answers the API, the export files (under both host names) and the control surface. */
-export function createHandler(core: Core) {
+export function createHandler(coreOrRouter: Core | CoreRouter) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://sandbox');
     try {
+      const core = 'byName' in coreOrRouter ? routeCore(coreOrRouter, req, url) : coreOrRouter;
       if (url.pathname.startsWith('/_sandbox/') || url.pathname === '/_sandbox') {
         const body = parseJsonBody(await readBody(req));
         const result = await handleControl(core, req.method ?? 'GET', url, body);
@@ -170,7 +199,8 @@ async function serveApi(core: Core, req: IncomingMessage, res: ServerResponse, u
 
   const auth = req.headers.authorization ?? '';
   const token = /^Bearer\s+(.+)$/i.exec(auth)?.[1]?.trim();
-  if (token !== core.opts.token) return finish(401, { error: 'The access token is invalid', status: 401 });
+  if (token === undefined || !core.accepts(token))
+    return finish(401, { error: 'The access token is invalid', status: 401 });
 
   const decision = core.limiter.check(token, core.store.clock.nowMs());
   if (decision) rateHeaders = decision.headers;
