@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: V8's memory settings must be in place before the other modules load (memory.ts says why).
+import './memory.js';
 import { readFileSync, realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import yargs from 'yargs';
