@@ -98,6 +98,20 @@ function perYear(kind: string, req: Recorded, res: ServerResponse): boolean {
     );
     return true;
   }
+  if (req.path.endsWith('/files/export')) {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end('<!DOCTYPE html><html><body>Access denied</body></html>');
+    return true;
+  }
+  if (/\/exports\/(fecs|analytical_general_ledgers)$/.test(req.path) && kind === 'file-html') {
+    sendJson(res, 201, {
+      id: 5,
+      status: 'ready',
+      file_url: `${server.baseUrl}/files/export`,
+      created_at: '2026-12-01T00:00:00Z',
+    });
+    return true;
+  }
   if (req.path.endsWith('/exports/fecs')) {
     if (kind === 'fec-html') {
       res.writeHead(200, { 'content-type': 'text/html' });
@@ -240,6 +254,20 @@ describe('an API that answers badly', () => {
           .bookmarks.fec;
         for (const y of Object.values(fec?.years ?? {})) assert.equal(y.exported_at, null);
       }
+    });
+  }
+
+  for (const stream of ['fec', 'analytical_ledger']) {
+    it(`${stream}: an export file that is an HTML page fails the stream naming the year and the file`, async () => {
+      const { summary } = await runIn('file-html', undefined, [stream]);
+      assert.equal(summary.streams[stream]!.status, 'failed');
+      assert.match(
+        summary.error ?? '',
+        new RegExp(
+          `^${stream}: fiscal year 7 \\(2026-01-01\\.\\.2026-12-31\\): export 5, file /api/external/v2/files/export: ${stream === 'fec' ? 'FEC line 1: the header row' : 'AGL xlsx: not a readable xlsx workbook'}.* — the file Pennylane served is at fault: rerun later \\(the year is exported again\\)`,
+        ),
+      );
+      assert.doesNotMatch(summary.error ?? '', /\n/);
     });
   }
 
