@@ -78,8 +78,9 @@ let compiledDir: string | undefined;
  */
 function compile(): void {
   if (USE_TSX) return;
-  compiledDir = join(packageRoot, '.data', 'bench-tap-build');
-  say('compiling the programs (tsc -p tsconfig.build.json --outDir .data/bench-tap-build)…');
+  // One folder per run: two benchmarks started side by side must not recompile each other's programs.
+  compiledDir = join(packageRoot, '.data', `bench-tap-build-${process.pid}`);
+  say(`compiling the programs (tsc -p tsconfig.build.json --outDir ${compiledDir})…`);
   const tsc = join(packageRoot, 'node_modules/typescript/bin/tsc');
   spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', compiledDir], {
     cwd: packageRoot,
@@ -452,4 +453,5 @@ try {
   await sb.close();
   await pgServer.stop();
   rmSync(dir, { recursive: true, force: true });
+  if (compiledDir) rmSync(compiledDir, { recursive: true, force: true });
 }
