@@ -40,11 +40,16 @@ const BAD: Record<string, (res: ServerResponse) => void> = {
   envelope: (res) => sendJson(res, 200, { data: [{ id: 3 }], meta: { next_page: null } }),
   items: (res) => sendJson(res, 200, page(['BQ', null], null)),
   keyless: (res) => sendJson(res, 200, page([{ code: 'BQ', label: 'Banque' }], null)),
+  endless: (res) => {
+    endless++;
+    sendJson(res, 200, page([], `c${endless + 2}`));
+  },
   slow: () => {
     // never answers: the request times out
   },
 };
 const TOKEN = 'tok-secret-5f2c9a';
+let endless = 0;
 
 const PRIOR = { bookmarks: { journals: { version: 1111 } } };
 
@@ -178,6 +183,8 @@ const EXPECT: Record<string, RegExp> = {
     /^journals: GET \/journals \(stream journals\): page 2 item 1 is not a JSON object .* — the API answered with an unexpected shape/,
   keyless:
     /^journals: GET \/journals \(stream journals\): a record has no "id" \(the stream's key; its fields: code, label\) — the API answered with an unexpected shape/,
+  endless:
+    /^journals: GET \/journals \(stream journals\): 5 empty pages in a row still say has_more \(page 6\) — the listing makes no progress/,
   slow: /^journals: GET \/journals \(stream journals\): request failed: timed out — check network access to http:\/\/127\.0\.0\.1:\d+ \(request timeout 300 ms\)$/,
 };
 
