@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import yargs from 'yargs';
-import { parseJsonText, withoutBom } from '../../singer/src/json-text.js';
+import { decodeText, parseJsonText, withoutBom } from '../../singer/src/json-text.js';
 import { redact } from '../../singer/src/log.js';
 import { NdjsonWriter } from '../../singer/src/writer.js';
 import type { AirbyteMessage, FailureType } from './messages.js';
@@ -15,7 +15,7 @@ export class AirbyteUsageError extends Error {
 export function readJsonFile(file: string, flag: string): unknown {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = decodeText(readFileSync(file));
   } catch (err) {
     throw new AirbyteUsageError(
       `cannot read --${flag} file ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`,
