@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { acquireRunLock } from '../../runner/src/run-lock.js';
 import { collect, type Harness, lastLine, runSyncCli, startHarness } from '../../runner/test/harness.js';
 import { packageRoot } from '../../singer/src/paths.js';
 import { nodeArgs } from '../../test/support/cli.js';
@@ -60,6 +62,22 @@ describe('the reporting layer across syncs', () => {
     const second = await reportingCli();
     assert.equal(second.code, 0, second.stderr);
     assert.deepEqual(await layer(), built);
+  });
+
+  it('npm run reporting waits for no sync: while one holds the run lock it exits 3 and says so', async () => {
+    const holder = new pg.Client({ connectionString: h.db.url });
+    await holder.connect();
+    try {
+      await acquireRunLock(holder, 'pennylane');
+      const res = await reportingCli();
+      assert.equal(res.code, 3, res.stderr);
+      assert.match(
+        res.stderr,
+        /another sync is already running .*\(the sync rebuilds the views when it ends\)/,
+      );
+    } finally {
+      await holder.end();
+    }
   });
 
   it("keeps a user's view on top of ledger_lines through a rebuild, and refuses a change that would drop it", async () => {
