@@ -205,6 +205,22 @@ describe('the reporting layer across syncs', () => {
     assert.ok((days?.n ?? 0) > 365);
   });
 
+  it('a sync into unflattened tables succeeds, says in one line why the views were not built, and exits 1', async () => {
+    const res = await runSyncCli(h, [], {
+      TARGET_POSTGRES_FLATTENING_ENABLED: 'false',
+      TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA: 'raw',
+      PENNYLANE_REPORTING_SCHEMA: 'raw_reporting',
+      PENNYLANE_SYNC_STATE_FILE: join(h.dir, 'raw-state.json'),
+    });
+    assert.equal(res.code, 1, res.stderr);
+    assert.match(
+      res.stderr,
+      /\nreporting: the views in schema "raw_reporting" were NOT rebuilt \(the synced data is committed\): raw\.\w+ has a column \w+ \(jsonb\) but no \w+__\w+: the views read the tables as the runner loads them/,
+    );
+    assert.match(lastLine(res.stderr), /^pennylane-sync: incremental run #1 succeeded/);
+    assert.deepEqual(await q(`SELECT 1 FROM pg_namespace WHERE nspname = 'raw_reporting'`), []);
+  });
+
   it('says which table is not in the runner’s layout (not flattened) and changes nothing', async () => {
     await q('CREATE SCHEMA nested');
     await q(
