@@ -138,20 +138,23 @@ export function yearEndEntries(b: CompanyBuilder, entries: EntryRow[], lastDay: 
       { account: acc('6037'), cents: -counted, label: 'Stock final' },
     ]);
     stock = counted;
-    // A dispute provisioned one year, settled (provision reversed) the next.
+    // Each year a customer dispute is provisioned; at the year's end the previous dispute is settled
+    // (its provision reversed) and this one is re-estimated lower (part of it reversed).
     if (provision > 0) {
       post(`Reprise de provision ${y}`, [
-        { account: acc('1511'), cents: provision, label: 'Reprise provision litige' },
-        { account: acc('7815'), cents: -provision, label: 'Reprise provision litige' },
-      ]);
-      provision = 0;
-    } else {
-      provision = r.int(1_500, 6_000) * 100;
-      post(`Provision pour litige ${y}`, [
-        { account: acc('6815'), cents: provision, label: 'Dotation provision litige' },
-        { account: acc('1511'), cents: -provision, label: 'Dotation provision litige' },
+        { account: acc('1511'), cents: provision, label: 'Reprise provision litige réglé' },
+        { account: acc('7815'), cents: -provision, label: 'Reprise provision litige réglé' },
       ]);
     }
+    const disputed = r.int(1_500, 6_000) * 100;
+    const overestimate = applyRate(disputed, 4000);
+    post(`Provision pour litige ${y}`, [
+      { account: acc('6815'), cents: disputed, label: 'Dotation provision litige' },
+      { account: acc('1511'), cents: -disputed, label: 'Dotation provision litige' },
+      { account: acc('1511'), cents: overestimate, label: 'Reprise partielle, litige réestimé' },
+      { account: acc('7815'), cents: -overestimate, label: 'Reprise partielle, litige réestimé' },
+    ]);
+    provision = disputed - overestimate;
     const interest = applyRate(computers.cents + vat, 400);
     post(`Intérêts courus ${y}`, [
       { account: acc('6611'), cents: interest, label: "Intérêts d'emprunt courus" },
