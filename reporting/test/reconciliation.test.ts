@@ -111,7 +111,7 @@ describe('the reporting views reconcile with the sandbox company', () => {
       '791',
       '681',
       '6037',
-      '607',
+      '707',
       '66',
       '76',
       '67',
