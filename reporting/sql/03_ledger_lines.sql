@@ -1,5 +1,5 @@
 -- view: reporting.ledger_lines
--- needs: pennylane.ledger_entry_lines, pennylane.ledger_entries, pennylane.journals, pennylane.fiscal_years, reporting.accounts
+-- needs: pennylane.ledger_entry_lines, pennylane.ledger_entries, pennylane.journals, pennylane.fiscal_years, pennylane.ledger_accounts
 --
 -- The general ledger (grand livre): one row per live ledger entry line, with its fiscal year, journal,
 -- account and PCG class. Every other accounting view reads this one.
@@ -9,7 +9,8 @@ SELECT
   l.ledger_entry__id AS entry_id,
   l.date,
   fy.id AS fiscal_year_id,
-  date_trunc('month', l.date)::date AS month_start,
+  -- The month's first day (date arithmetic: date_trunc would go through timestamptz, slower).
+  l.date - (extract(day FROM l.date)::integer - 1) AS month_start,
   l.journal__id AS journal_id,
   j.code AS journal_code,
   j.label AS journal_label,
@@ -38,7 +39,15 @@ CROSS JOIN LATERAL (
 ) n
 LEFT JOIN pennylane.ledger_entries e ON e.id = l.ledger_entry__id AND e._sdc_deleted_at IS NULL
 LEFT JOIN pennylane.journals j ON j.id = l.journal__id AND j._sdc_deleted_at IS NULL
-LEFT JOIN reporting.accounts a ON a.account_number = l.ledger_account__number
+-- The label as in reporting.accounts (the oldest id of the number), looked up once per number: a join
+-- on the accounts view would sort every line by account number first.
+LEFT JOIN LATERAL (
+  SELECT x.label AS account_label FROM pennylane.ledger_accounts x
+  WHERE x.number = l.ledger_account__number AND x._sdc_deleted_at IS NULL
+  ORDER BY x.id
+  LIMIT 1
+) a ON true
+-- The fiscal year holding the date, looked up once per date.
 LEFT JOIN LATERAL (
   SELECT y.id FROM pennylane.fiscal_years y
   WHERE y._sdc_deleted_at IS NULL AND l.date BETWEEN y.start AND y.finish
@@ -57,7 +66,7 @@ COMMENT ON COLUMN reporting.ledger_lines.journal_id IS 'Pennylane id of the jour
 COMMENT ON COLUMN reporting.ledger_lines.journal_code IS 'Journal code (code journal), e.g. VT, HA, BQ, OD.';
 COMMENT ON COLUMN reporting.ledger_lines.journal_label IS 'Journal label (libellé du journal).';
 COMMENT ON COLUMN reporting.ledger_lines.account_number IS 'Account number (numéro de compte), auxiliary accounts included (4110001).';
-COMMENT ON COLUMN reporting.ledger_lines.account_label IS 'Account label (libellé du compte), from reporting.accounts.';
+COMMENT ON COLUMN reporting.ledger_lines.account_label IS 'Account label (libellé du compte), as in reporting.accounts.';
 COMMENT ON COLUMN reporting.ledger_lines.pcg_class IS 'PCG class (classe): first character of the account number.';
 COMMENT ON COLUMN reporting.ledger_lines.pcg_2 IS 'First 2 characters of the account number.';
 COMMENT ON COLUMN reporting.ledger_lines.pcg_3 IS 'First 3 characters of the account number.';

@@ -1,5 +1,5 @@
 -- view: reporting.income_statement
--- needs: reporting.ledger_lines
+-- needs: reporting.ledger_lines, reporting.accounts
 --
 -- The income statement (compte de résultat) per fiscal year, month, section and account, over the
 -- class 6 and 7 lines. amount = Σ(credit - debit): income positive, expenses negative, so the sum
@@ -39,10 +39,10 @@ WITH sections (prefix, section_group, section_code, section_label_fr, section_or
 ),
 -- Classify per account and month rather than per line: a few hundred rows instead of every line.
 per_account AS (
-  SELECT fiscal_year_id, month_start, account_number, account_label, sum(credit - debit) AS amount
+  SELECT fiscal_year_id, month_start, account_number, sum(credit - debit) AS amount
   FROM reporting.ledger_lines
   WHERE pcg_class IN ('6', '7')
-  GROUP BY fiscal_year_id, month_start, account_number, account_label
+  GROUP BY fiscal_year_id, month_start, account_number
 )
 SELECT
   p.fiscal_year_id,
@@ -52,9 +52,10 @@ SELECT
   coalesce(s.section_label_fr, 'Non classé (compte de classe 6 ou 7 hors des sections)') AS section_label_fr,
   coalesce(s.section_order, 999) AS section_order,
   p.account_number,
-  p.account_label,
+  a.account_label,
   p.amount
 FROM per_account p
+LEFT JOIN reporting.accounts a ON a.account_number = p.account_number
 LEFT JOIN LATERAL (
   SELECT * FROM sections
   WHERE p.account_number LIKE sections.prefix || '%'

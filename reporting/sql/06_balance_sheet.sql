@@ -9,7 +9,12 @@
 -- resultat_exercice, carries the year's net result from classes 6-7. So Σ actif = Σ passif whenever
 -- the year's entries balance.
 CREATE OR REPLACE VIEW reporting.balance_sheet AS
-WITH placed AS (
+-- Read once, used twice (the accounts and the result row).
+WITH balances AS MATERIALIZED (
+  SELECT fiscal_year_id, account_number, account_label, pcg_class, pcg_2, debit, credit, balance
+  FROM reporting.account_balances
+),
+placed AS (
   SELECT
     b.fiscal_year_id,
     b.account_number,
@@ -23,7 +28,7 @@ WITH placed AS (
       WHEN b.balance >= 0 THEN 'actif'
       ELSE 'passif'
     END AS side
-  FROM reporting.account_balances b
+  FROM balances b
   WHERE b.pcg_class IN ('1', '2', '3', '4', '5')
 ),
 sectioned AS (
@@ -80,7 +85,7 @@ SELECT
   NULL,
   NULL,
   coalesce(sum(b.credit - b.debit) FILTER (WHERE b.pcg_class IN ('6', '7')), 0)
-FROM reporting.account_balances b
+FROM balances b
 JOIN labelled l ON l.section_code = 'resultat_exercice'
 GROUP BY b.fiscal_year_id, l.section_label_fr, l.section_order;
 

@@ -64,6 +64,11 @@ export function columnsOf(stream: string, schema: JsonSchema, opts: ColumnOption
       `SCHEMA of stream "${stream}" has no "properties": declare the record's fields as a JSON Schema object`,
     );
   }
+  if (toPgName(stream) === '') {
+    throw new SchemaMappingError(
+      `stream ${JSON.stringify(stream)} has no character PostgreSQL can put in a table name (NUL is dropped): rename the stream in the tap`,
+    );
+  }
   const out: Column[] = [];
   const walk = (props: Record<string, JsonSchema>, path: string[], depth: number) => {
     for (const [key, prop] of Object.entries(props)) {
@@ -76,9 +81,21 @@ export function columnsOf(stream: string, schema: JsonSchema, opts: ColumnOption
       }
     }
   };
-  walk(schema.properties, [], 0);
+  try {
+    walk(schema.properties, [], 0);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    throw new SchemaMappingError(
+      `stream "${stream}": the schema's objects are nested too deeply to flatten (${err.message}): lower flattening_max_depth (deeper objects stay jsonb columns)`,
+    );
+  }
   const taken = new Map<string, Column>();
   for (const c of out) {
+    if (c.name === '') {
+      throw new SchemaMappingError(
+        `stream "${stream}", field ${JSON.stringify(c.path.join('.'))}: a property with an empty name (or only NUL) cannot be a PostgreSQL column: rename it in the tap's schema, or deselect it`,
+      );
+    }
     const other = taken.get(c.name);
     if (other) {
       throw new SchemaMappingError(

@@ -37,6 +37,7 @@ describe('classifyPgError', () => {
     [dbError('40001', 'could not serialize access due to concurrent update'), 'changed'],
     [dbError('42501', 'permission denied for table payments'), 'privilege'],
     [dbError('0A000', 'feature not supported'), 'other'],
+    [dbError('42601', 'zero-length delimited identifier at or near '), 'other'],
     [new TypeError('x is not a function'), 'other'],
   ];
   for (const [err, fault] of cases) {

@@ -10,8 +10,8 @@
  * - limit: the input is beyond one of PostgreSQL's own limits (class 54: nesting depth, columns, row size);
  * - server: the server or the network failed (class 08 connection, 57 operator intervention, 53
  *   insufficient resources, 58 system, XX internal, or a socket error without a SQLSTATE);
- * - changed: another session changed the table under the load (class 42 undefined/duplicate object,
- *   wrong type; class 40 serialization failure or deadlock; 55P03 lock not available);
+ * - changed: another session changed the table under the load (the class-42 codes of an undefined,
+ *   duplicate or retyped object; class 40 serialization failure or deadlock; 55P03 lock not available);
  * - privilege: the database user may not do it (42501);
  * - other: anything else PostgreSQL refused.
  */
@@ -58,13 +58,29 @@ export function classifyPgError(err: unknown): PgFailure {
   return { fault: faultOf(code, e.code, message), code, message, hint };
 }
 
+/**
+ * The class-42 and 55 codes that, on a table the target checked at the stream's SCHEMA, only another
+ * session can cause (the rest of class 42, a syntax error say, is not blamed on anyone else).
+ */
+const CHANGED_BY_OTHERS = new Set([
+  '42703', // undefined_column: renamed or dropped
+  '42P01', // undefined_table: renamed or dropped
+  '42701', // duplicate_column
+  '42P07', // duplicate_table
+  '42704', // undefined_object
+  '42804', // datatype_mismatch: a column's type changed
+  '42809', // wrong_object_type: the table replaced by a view
+  '55P03', // lock_not_available
+  '55006', // object_in_use
+]);
+
 function faultOf(code: string | undefined, rawCode: unknown, message: string): Fault {
   if (code === undefined) {
     if (typeof rawCode === 'string' && SOCKET_CODES.has(rawCode)) return 'server';
     return LOST_CONNECTION.test(message) ? 'server' : 'other';
   }
   if (code === '42501') return 'privilege';
-  if (code === '55P03' || code === '55006') return 'changed';
+  if (CHANGED_BY_OTHERS.has(code)) return 'changed';
   switch (code.slice(0, 2)) {
     case '22':
     case '23':
@@ -77,7 +93,6 @@ function faultOf(code: string | undefined, rawCode: unknown, message: string): F
     case '58':
     case 'XX':
       return 'server';
-    case '42':
     case '40':
       return 'changed';
     default:
