@@ -51,6 +51,7 @@ describe('parseCompanies', () => {
         name: 'beta_2',
         token: 'tok-beta',
         tokenSource: 'environment variable BETA_TOKEN',
+        tokenEnv: 'BETA_TOKEN',
         schema: 'pennylane_beta_2',
         baseUrl: 'http://127.0.0.1:8787/api/external/v2',
       },

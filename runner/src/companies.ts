@@ -14,6 +14,8 @@ export type Company = {
   token: string;
   /** Where the token came from, for messages that must never show the token itself. */
   tokenSource: string;
+  /** The variable named by `api_token_env`, when the token comes from one. */
+  tokenEnv?: string;
   baseUrl?: string;
   schema: string;
 };
@@ -42,6 +44,8 @@ export function parseCompanies(
   path: string,
   env: NodeJS.ProcessEnv,
   reservedSchemas: string[] = [],
+  /** False when only the layout matters (meltano.yml generation): a variable may be unset here. */
+  needTokens = true,
 ): Company[] {
   const fail = (what: string): never => {
     throw new ConfigError(`companies file ${path}: ${what}`);
@@ -93,13 +97,13 @@ export function parseCompanies(
           `${where}: field "api_token_env" must be an environment variable name, e.g. "ACME_TOKEN"`,
         );
       }
-      const value = env[variable]?.trim();
-      if (!value) {
+      const value = needTokens ? env[variable]?.trim() : '';
+      if (needTokens && !value) {
         return fail(
           `${where}: field "api_token_env": the variable ${variable} is not set: put ${variable}=<token> in .env or the environment`,
         );
       }
-      token = value;
+      token = value ?? '';
       tokenSource = `environment variable ${variable}`;
     } else if (e.api_token !== undefined) {
       if (typeof e.api_token !== 'string' || e.api_token.trim() === '') {
@@ -142,7 +146,14 @@ export function parseCompanies(
     if (other !== undefined)
       fail(`${where}: schema "${schema}" is also company "${other}"'s: schemas must differ`);
     schemas.set(schema, name);
-    return { name, token, tokenSource, schema, ...(baseUrl ? { baseUrl } : {}) };
+    return {
+      name,
+      token,
+      tokenSource,
+      schema,
+      ...(typeof e.api_token_env === 'string' ? { tokenEnv: e.api_token_env } : {}),
+      ...(baseUrl ? { baseUrl } : {}),
+    };
   });
 }
 
@@ -151,6 +162,7 @@ export function loadCompaniesFile(
   file: string,
   env: NodeJS.ProcessEnv,
   reservedSchemas: string[] = [],
+  needTokens = true,
 ): Company[] {
   const path = resolve(file);
   let text: string;
@@ -161,7 +173,7 @@ export function loadCompaniesFile(
     if (err instanceof ConfigError) throw err;
     throw new ConfigError(`companies file ${path}: cannot read it (${(err as NodeJS.ErrnoException).code})`);
   }
-  const companies = parseCompanies(text, path, env, reservedSchemas);
+  const companies = parseCompanies(text, path, env, reservedSchemas, needTokens);
   for (const c of companies) registerSecret(c.token);
   return companies;
 }
