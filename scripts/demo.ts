@@ -5,6 +5,7 @@
  * the sandbox, runs an incremental sync, then prints the tables, the reporting layer's net result and
  * balance sheet totals per fiscal year (built at the end of each run), both run summaries and how to connect.
  * `npm run demo -- --keep` leaves the database up (and the sandbox) until Ctrl-C, to explore it.
+ * `npm run demo -- --companies 3`: the same with three companies and the consolidated views (demo-companies.ts).
  */
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -18,6 +19,7 @@ import { startSandbox } from '../sandbox/src/index.js';
 import { createLogger } from '../singer/src/log.js';
 import { packageRoot } from '../singer/src/paths.js';
 import { STREAMS as STREAM_DEFINITIONS } from '../tap-pennylane/src/streams/definitions.js';
+import { demoCompanies } from './demo-companies.js';
 
 const keep = process.argv.includes('--keep');
 /** Every stream must end up with rows: the demo fails loudly otherwise. */
@@ -87,6 +89,12 @@ function euros(text: string): string {
 }
 
 async function main(): Promise<number> {
+  const companiesAt = process.argv.indexOf('--companies');
+  if (companiesAt > 0) {
+    const n = Number(process.argv[companiesAt + 1]);
+    if (!Number.isInteger(n) || n < 1 || n > 20) throw new Error('--companies needs a number from 1 to 20');
+    return demoCompanies(n, await demoPort(), keep);
+  }
   say(
     'pennylane-sync demo: sandbox (fake Pennylane API) → tap-pennylane | target-postgres → local PostgreSQL',
   );

@@ -35,6 +35,8 @@ export type CompaniesContext = Omit<
   /** Each company's summary line as soon as it finishes (the scheduler logs it, the CLI prints it). */
   onLine?: (line: string) => void;
   component?: string;
+  /** Where the per-company runner loggers write (default stderr); the demo filters its INFO lines. */
+  logSink?: (line: string) => void;
 };
 
 /** The company's summary line: `pennylane-sync [acme]: …`, as the single-company line, tagged. */
@@ -88,12 +90,12 @@ export async function runCompany(
   const component = ctx.component ?? 'pennylane-sync';
   const childLog = ctx.childLog ?? ((line: string) => process.stderr.write(`${line}\n`));
   const stateFile = companyStateFile(ctx.stateDir, company);
-  const log: Logger = createLogger(`${component} [${company.name}]`);
+  const log: Logger = createLogger(`${component} [${company.name}]`, ctx.logSink);
   const companyRequest: SyncRequest = {
     ...request,
     ...(request.recordFile ? { recordFile: companyRecordFile(request.recordFile, company) } : {}),
   };
-  const { reportingSchema, stateDir: _dir, parallel: _n, allCompanies: _all, ...base } = ctx;
+  const { reportingSchema, stateDir: _dir, parallel: _n, allCompanies: _all, logSink: _sink, ...base } = ctx;
   try {
     const result = await runSync(companyRequest, {
       ...base,
@@ -143,7 +145,7 @@ export async function rebuildConsolidated(ctx: CompaniesContext): Promise<Consol
         reportingSchema: companyReportingSchema(c.schema),
       })),
       ctx.reportingSchema,
-      (line) => createLogger(ctx.component ?? 'pennylane-sync').warn(line),
+      (line) => createLogger(ctx.component ?? 'pennylane-sync', ctx.logSink).warn(line),
     );
     return { consolidated };
   } catch (err) {
