@@ -55,6 +55,18 @@ describe('several companies on one port', () => {
       assert.equal((await get(`${sandbox.baseUrl}/me`, 'tok-b')).status, 200);
       assert.equal((await get(`${sandbox.baseUrl}/me`, 'nobody')).status, 401);
 
+      const put = await fetch(`${sandbox.companies[1]!.controlUrl}/token`, {
+        method: 'PUT',
+        body: JSON.stringify({ revoked: true }),
+      });
+      assert.equal(put.status, 200);
+      assert.equal(
+        (await get(`${sandbox.baseUrl}/me`, 'tok-b')).status,
+        401,
+        'revoked over HTTP, for beta only',
+      );
+      assert.equal((await get(`${sandbox.baseUrl}/me`, 'tok-a')).status, 200);
+      beta.restoreToken();
       const counters = await fetch(`${sandbox.companies[1]!.controlUrl}/counters`).then((res) => res.json());
       assert.equal((counters as { total: number }).total, beta.counters().total);
     } finally {

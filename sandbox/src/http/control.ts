@@ -20,6 +20,7 @@ export const CONTROL_ROUTES = [
   'GET    /_sandbox/counters                 {total, byPath, byStatus}',
   'DELETE /_sandbox/counters                 resets counters',
   'PUT    /_sandbox/scopes                   {"scopes": [...]}',
+  'PUT    /_sandbox/token                    {"revoked": true|false}',
   'PUT    /_sandbox/rate-limit               {"requests": n, "windowMs": n} or false',
   'GET    /_sandbox/fec-rows?period_start=&period_end=   rows a FEC export would contain',
   'GET    /_sandbox/agl-rows?period_start=&period_end=   rows an AGL export would contain',
@@ -73,6 +74,13 @@ export async function handleControl(
         if (!Array.isArray(scopes)) throw new Error('scopes: expected {"scopes": [...]}');
         control.setScopes(scopes.map(String));
         return ok({ scopes });
+      }
+      case 'PUT token': {
+        const revoked = obj(body).revoked;
+        if (typeof revoked !== 'boolean') throw new Error('token: expected {"revoked": true|false}');
+        if (revoked) control.revokeToken();
+        else control.restoreToken();
+        return ok({ revoked });
       }
       case 'PUT rate-limit':
         control.setRateLimit(body === false ? false : (obj(body) as RateLimit));
