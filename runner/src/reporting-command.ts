@@ -6,9 +6,12 @@
  */
 import pg from 'pg';
 import { applyReporting } from '../../reporting/src/apply.js';
+import { companyReportingSchema } from '../../reporting/src/consolidated.js';
 import { formatReporting } from '../../reporting/src/summary.js';
 import { createLogger, redact } from '../../singer/src/log.js';
 import { runnerArgs } from './cli-args.js';
+import { type Company, loadCompaniesFile } from './companies.js';
+import { consolidatedLine, rebuildConsolidated } from './companies-sync.js';
 import { loadDotEnv, loadRunnerConfig } from './config.js';
 import { acquireRunLock, applicationName, RunLockHeldError, releaseRunLock } from './run-lock.js';
 import { openTargetDatabase, type TargetDatabase } from './target-database.js';
@@ -23,9 +26,15 @@ export async function reportingMain(): Promise<number> {
   loadDotEnv(argv.dotenv);
   const config = loadRunnerConfig(process.env);
   const schema = config.reportingTarget;
+  // With a companies file: each company's views, then the consolidated ones (no token needed).
+  const companies =
+    config.companiesFile === undefined
+      ? undefined
+      : loadCompaniesFile(config.companiesFile, process.env, [schema], false);
   let db: TargetDatabase | undefined;
   try {
     db = await openTargetDatabase(config, log);
+    if (companies) return await companiesReporting(db, companies, schema);
     log.info(`database ${db.describe}: views in schema "${schema}" from the tables of "${config.schema}"`);
     const client = new pg.Client({ ...db.connection, application_name: applicationName(new Date()) });
     await client.connect();
@@ -60,4 +69,48 @@ export async function reportingMain(): Promise<number> {
   } finally {
     await db?.close().catch((err: Error) => log.warn(`could not stop the local PostgreSQL: ${err.message}`));
   }
+}
+
+/** Every company's views in `<schema>_reporting` (each under its run lock), then the consolidated views. */
+async function companiesReporting(db: TargetDatabase, companies: Company[], schema: string): Promise<number> {
+  let failures = 0;
+  for (const company of companies) {
+    const target = companyReportingSchema(company.schema);
+    const client = new pg.Client({ ...db.connection, application_name: applicationName(new Date()) });
+    await client.connect();
+    try {
+      await acquireRunLock(client, company.schema);
+      try {
+        const result = await applyReporting(client, {
+          sourceSchema: company.schema,
+          reportingSchema: target,
+          warn: (line) => log.warn(`[${company.name}] ${line}`),
+        });
+        process.stderr.write(`[${company.name}] ${formatReporting(target, result)}\n`);
+      } finally {
+        await releaseRunLock(client, company.schema).catch(() => {});
+      }
+    } catch (err) {
+      failures++;
+      const message = redact((err as Error).message);
+      process.stderr.write(
+        err instanceof RunLockHeldError
+          ? `[${company.name}] reporting: skipped: ${message} (the sync rebuilds the views when it ends)\n`
+          : `[${company.name}] ${formatReporting(target, undefined, message)}\n`,
+      );
+    } finally {
+      await client.end().catch(() => {});
+    }
+  }
+  const consolidated = await rebuildConsolidated({
+    connection: db.connection,
+    childEnv: {},
+    stateDir: '',
+    parallel: 1,
+    reportingSchema: schema,
+    allCompanies: companies,
+    component: 'pennylane-reporting',
+  });
+  process.stderr.write(`${consolidatedLine(schema, consolidated)}\n`);
+  return failures > 0 || consolidated.consolidatedError !== undefined ? 1 : 0;
 }

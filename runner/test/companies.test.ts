@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -88,6 +88,33 @@ describe('npm run sync with a companies file (three sandbox companies)', () => {
     );
   });
 
+  it('npm run reporting rebuilds every company views, and the consolidated ones follow the companies file', async () => {
+    const two = join(h.dir, 'two.json');
+    writeFileSync(
+      two,
+      JSON.stringify({ companies: JSON.parse(readFileSync(h.file, 'utf8')).companies.slice(0, 2) }),
+      {
+        mode: 0o600,
+      },
+    );
+    const removed = await collect(
+      h.spawnCli('runner/src/reporting-cli.ts', [], { PENNYLANE_COMPANIES_FILE: two }),
+    );
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.match(removed.stderr, /\[acme\] reporting: \d+ views built in schema "pennylane_acme_reporting"/);
+    assert.match(removed.stderr, /reporting \(all companies\): 13 views built in schema "reporting"/);
+    const companiesIn = async () =>
+      (await h.db.client.query('SELECT DISTINCT company FROM reporting.ledger_lines ORDER BY 1')).rows.map(
+        (r) => r.company,
+      );
+    assert.deepEqual(await companiesIn(), ['acme', 'beta'], 'gamma left the file: it left the views');
+    assert.ok((await ids(h.db, 'compta_gamma', 'customers')).length > 0, "gamma's own tables are kept");
+
+    const back = await collect(h.spawnCli('runner/src/reporting-cli.ts', []));
+    assert.equal(back.code, 0, back.stderr);
+    assert.deepEqual(await companiesIn(), ['acme', 'beta', 'gamma'], 'back in the file: back in the views');
+  });
+
   it('applies one company changes on an incremental run and leaves the others as they were', async () => {
     const beforeBeta = await snapshot(h.db.client, 'pennylane_beta');
     const c = h.control('acme');
@@ -105,35 +132,5 @@ describe('npm run sync with a companies file (three sandbox companies)', () => {
     assert.ok((await ids(h.db, 'pennylane_acme', 'customers')).includes(Number(created.id)));
     assert.deepEqual(await ids(h.db, 'pennylane_acme', 'suppliers'), apiIds(h.control('acme'), 'suppliers'));
     assert.deepEqual(await snapshot(h.db.client, 'pennylane_beta'), beforeBeta);
-  });
-
-  it('goes on when one company token is revoked mid-run, reports and records it, exits 1, and recovers', async () => {
-    const beta = h.control('beta');
-    beta.resetCounters();
-    const child = h.spawnCli('runner/src/sync-cli.ts', ['--full']);
-    const done = collect(child);
-    // Revoke once beta's run is under way (its /me answered and listings started).
-    while (beta.counters().total < 4) await new Promise((r) => setTimeout(r, 10));
-    beta.revokeToken();
-    const res = await done;
-    assert.equal(res.code, 1, res.stderr);
-    assert.match(lineOf(res, 'acme'), /full run #3 succeeded/);
-    assert.match(lineOf(res, 'gamma'), /full run #3 succeeded/);
-    assert.match(lineOf(res, 'beta'), /full run #3 FAILED after [\d.]+ s: .*401/);
-    assert.match(res.stderr, /3 companies in [\d.]+ s: 2 succeeded, 1 failed \(beta\)\n$/);
-    assert.doesNotMatch(res.stderr, new RegExp(COMPANIES[1].token));
-    const last = await h.db.client.query(
-      'SELECT company, outcome, error FROM pennylane_beta.sync_runs ORDER BY id DESC LIMIT 1',
-    );
-    assert.equal(last.rows[0].company, 'beta');
-    assert.equal(last.rows[0].outcome, 'failed');
-    assert.match(last.rows[0].error, /401/);
-
-    beta.restoreToken();
-    const again = await h.run(['--company', 'beta']);
-    assert.equal(again.code, 0, again.stderr);
-    assert.match(lineOf(again, 'beta'), /incremental run #4 succeeded/);
-    assert.match(again.stderr, /1 company in [\d.]+ s: 1 succeeded, 0 failed\n$/);
-    assert.deepEqual(await ids(h.db, 'pennylane_beta', 'customers'), apiIds(h.control('beta'), 'customers'));
   });
 });
