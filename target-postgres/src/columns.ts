@@ -120,7 +120,7 @@ export function columnsOf(stream: string, schema: JsonSchema, opts: ColumnOption
   if (out.length > MAX_COLUMNS) {
     const metadata = out.filter((c) => c.metadata).length;
     throw new SchemaMappingError(
-      `stream "${stream}": the schema maps to ${out.length} columns (${out.length - metadata} from its properties${opts.flatteningEnabled ? ' after flattening' : ''}, ${metadata} _sdc_ metadata) and a PostgreSQL table holds at most ${MAX_COLUMNS}: select fewer properties in the catalog${opts.flatteningEnabled ? ', lower flattening_max_depth or turn flattening off' : ''}${metadata > 0 ? ', or set add_record_metadata: false' : ''}`,
+      `stream "${stream}": the schema maps to ${out.length} columns (${out.length - metadata} from its properties${opts.flatteningEnabled ? ' after flattening' : ''}, ${metadata} _sdc_ metadata) and a PostgreSQL table holds at most ${MAX_COLUMNS}: select fewer properties in the catalog${opts.flatteningEnabled ? ', lower flattening_max_depth or turn flattening off' : ''}${metadata > 0 && out.length - metadata <= MAX_COLUMNS ? ', or set add_record_metadata: false' : ''}`,
     );
   }
   return out;
