@@ -70,3 +70,28 @@ describe('loadRunnerConfig', () => {
     requireToken({ TAP_PENNYLANE_API_TOKEN: 'meltano-style' });
   });
 });
+
+describe('loadRunnerConfig: many companies', () => {
+  it('reads the companies file, the state folder and the parallelism, with their defaults', () => {
+    const none = loadRunnerConfig({ PENNYLANE_API_TOKEN: 'tok-123456' });
+    assert.equal(none.companiesFile, undefined, 'without the file, one company as before');
+    assert.equal(none.parallel, 4);
+    assert.match(none.stateDir, /\/state$/);
+    const c = loadRunnerConfig({
+      PENNYLANE_COMPANIES_FILE: '/srv/cabinet/companies.json',
+      PENNYLANE_SYNC_STATE_DIR: '/srv/cabinet/state',
+      PENNYLANE_SYNC_PARALLEL: '2',
+    });
+    assert.equal(c.companiesFile, '/srv/cabinet/companies.json');
+    assert.equal(c.stateDir, '/srv/cabinet/state');
+    assert.equal(c.parallel, 2);
+  });
+
+  it('names a bad PENNYLANE_SYNC_PARALLEL', () => {
+    assert.throws(
+      () => loadRunnerConfig({ PENNYLANE_SYNC_PARALLEL: '0' }),
+      /^ConfigError: PENNYLANE_SYNC_PARALLEL="0" must be a whole number from 1 to 64$/,
+    );
+    assert.throws(() => loadRunnerConfig({ PENNYLANE_SYNC_PARALLEL: 'many' }), /must be a whole number/);
+  });
+});

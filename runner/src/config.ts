@@ -110,7 +110,12 @@ function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
 }
 
 /** A whole number in [min, max], or a one-line error naming the variable. */
-export function wholeNumber(raw: string | undefined, name: string, min: number, max: number): number | undefined {
+export function wholeNumber(
+  raw: string | undefined,
+  name: string,
+  min: number,
+  max: number,
+): number | undefined {
   if (raw === undefined || raw.trim() === '') return undefined;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) {
