@@ -1,5 +1,5 @@
 /**
- * `npm run bench:companies [-- --companies 50] [--parallel 2,4,8] [--no-incremental]`
+ * `npm run bench:companies [-- --companies 50] [--parallel 2,4,8] [--no-incremental] [--compiled]`
  *
  * A firm's portfolio against the sandbox at Pennylane's REAL per-token budget (25 requests / 5 s, the
  * sandbox enforcing it for each token): N small companies (sizes cycling 100/50/25/75 % of a small
@@ -9,6 +9,8 @@
  *    peak memory of the whole process tree (runner + every tap and target), sampled from /proc.
  * 2. Incremental round (the last --parallel value): 5 changes per company, then `npm run sync`
  *    again; wall time (goal ≤ 30 s for 50 companies).
+ * `npm run sync` runs the programs through tsx (compiling on every start); --compiled runs the
+ * `pennylane-sync` bin from dist/ (`npm run build` first), as an installed package does.
  * Figures go to stderr and, as one JSON line, to stdout.
  */
 import { spawn } from 'node:child_process';
@@ -32,6 +34,8 @@ const option = (name: string, fallback: string): string => {
 const N = Number(option('companies', '50'));
 const PARALLEL = option('parallel', '4').split(',').map(Number);
 const INCREMENTAL = !argv.includes('--no-incremental');
+/** The compiled `pennylane-sync` bin (after `npm run build`): tap and target start without tsx. */
+const COMPILED = argv.includes('--compiled');
 const say = (s: string) => process.stderr.write(`bench-companies: ${s}\n`);
 
 /** "Small" here is a small client of a firm: a few hundred objects, two fiscal years. */
@@ -77,15 +81,14 @@ async function runSync(
   env: NodeJS.ProcessEnv,
 ): Promise<{ seconds: number; peakMb: number; code: number | null; tail: string }> {
   const started = Date.now();
-  const child = spawn(
-    process.execPath,
-    [...nodeArgs('runner/src/sync-cli.ts'), '--dotenv', '/nonexistent.env'],
-    {
-      cwd: packageRoot,
-      env,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
+  const script = COMPILED
+    ? [join(packageRoot, 'dist', 'runner', 'src', 'sync-cli.js')]
+    : nodeArgs('runner/src/sync-cli.ts');
+  const child = spawn(process.execPath, [...script, '--dotenv', '/nonexistent.env'], {
+    cwd: packageRoot,
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (d: string) => {
     stderr = (stderr + d).slice(-4000);
