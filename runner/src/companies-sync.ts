@@ -96,6 +96,23 @@ export async function runCompany(
     ...(request.recordFile ? { recordFile: companyRecordFile(request.recordFile, company) } : {}),
   };
   const { reportingSchema, stateDir: _dir, parallel: _n, allCompanies: _all, logSink: _sink, ...base } = ctx;
+  const failedWith = (error: string): CompanyOutcome => ({
+    company,
+    stateFile,
+    result: {
+      runId: 0,
+      mode: request.mode,
+      outcome: 'failed',
+      streams: request.streams ?? null,
+      rows: null,
+      seconds: 0,
+      statesSaved: 0,
+      error,
+      aborted: ctx.signal?.aborted ?? false,
+    },
+  });
+  // Stopped (SIGINT/SIGTERM) while this company waited for a slot: it is not started at all.
+  if (ctx.signal?.aborted) return failedWith('not started: a stop was requested (SIGINT/SIGTERM)');
   try {
     const result = await runSync(companyRequest, {
       ...base,
@@ -111,21 +128,7 @@ export async function runCompany(
   } catch (err) {
     if (err instanceof RunLockHeldError) return { company, stateFile, locked: redact(err.message) };
     // Could not even start (database unreachable…): this company's failure, not the others'.
-    return {
-      company,
-      stateFile,
-      result: {
-        runId: 0,
-        mode: request.mode,
-        outcome: 'failed',
-        streams: request.streams ?? null,
-        rows: null,
-        seconds: 0,
-        statesSaved: 0,
-        error: redact((err as Error).message),
-        aborted: ctx.signal?.aborted ?? false,
-      },
-    };
+    return failedWith(redact((err as Error).message));
   }
 }
 
