@@ -12,7 +12,7 @@ import { createLogger, redact } from '../../singer/src/log.js';
 import { runnerArgs } from './cli-args.js';
 import { type Company, loadCompaniesFile } from './companies.js';
 import { consolidatedLine, rebuildConsolidated } from './companies-sync.js';
-import { loadDotEnv, loadRunnerConfig } from './config.js';
+import { loadDotEnv, loadRunnerConfig, RUNNER_ENV } from './config.js';
 import { acquireRunLock, applicationName, RunLockHeldError, releaseRunLock } from './run-lock.js';
 import { openTargetDatabase, type TargetDatabase } from './target-database.js';
 
@@ -22,8 +22,15 @@ export async function reportingMain(): Promise<number> {
   const argv = await runnerArgs(
     'pennylane-reporting',
     '$0\n\nBuild the reporting views (schema $PENNYLANE_REPORTING_SCHEMA, default "reporting") from the synced tables.',
-  ).parseAsync();
+  )
+    .option('companies', {
+      type: 'string',
+      describe:
+        "Companies file: every company's views, then the consolidated ones (default $PENNYLANE_COMPANIES_FILE)",
+    })
+    .parseAsync();
   loadDotEnv(argv.dotenv);
+  if (argv.companies) process.env[RUNNER_ENV.companiesFile] = argv.companies;
   const config = loadRunnerConfig(process.env);
   const schema = config.reportingTarget;
   // With a companies file: each company's views, then the consolidated ones (no token needed).

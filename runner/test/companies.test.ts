@@ -97,9 +97,7 @@ describe('npm run sync with a companies file (three sandbox companies)', () => {
         mode: 0o600,
       },
     );
-    const removed = await collect(
-      h.spawnCli('runner/src/reporting-cli.ts', [], { PENNYLANE_COMPANIES_FILE: two }),
-    );
+    const removed = await collect(h.spawnCli('runner/src/reporting-cli.ts', ['--companies', two]));
     assert.equal(removed.code, 0, removed.stderr);
     assert.match(removed.stderr, /\[acme\] reporting: \d+ views built in schema "pennylane_acme_reporting"/);
     assert.match(removed.stderr, /reporting \(all companies\): 13 views built in schema "reporting"/);
