@@ -6,12 +6,14 @@ import { type SelectedStream, selectStreams } from './catalog/select.js';
 import type { TapConfig } from './config.js';
 import { type ClientStats, PennylaneClient } from './http/client.js';
 import { type ChangeFeed, syncChangelogStream } from './sync/changelog.js';
+import { syncChildTable } from './sync/child-table.js';
 import type { ApiClient, ApiRecord, SyncContext } from './sync/context.js';
 import { CountingClient } from './sync/counting-client.js';
 import { Output, type StreamCounts, StreamWriter } from './sync/emitter.js';
 import { syncExport } from './sync/export.js';
 import { type FiscalYear, toFiscalYear, yearsInScope } from './sync/fiscal-years.js';
 import { type RefreshSource, referencedId, syncFullTable } from './sync/full-table.js';
+import { syncInvoiceLines } from './sync/invoice-lines.js';
 import type { SplitPolicy } from './sync/listing.js';
 import { syncPerFiscalYear } from './sync/per-fiscal-year.js';
 import { checkScopes } from './sync/scopes.js';
@@ -88,6 +90,7 @@ function deferred<T>(): Deferred<T> {
 const emitsDeletes = (s: SelectedStream): boolean =>
   s.definition.kind === 'changelog' ||
   s.definition.kind === 'export' ||
+  s.definition.kind === 'child_changelog' ||
   (s.definition.kind === 'full_table' && s.definition.refreshFrom !== undefined);
 
 const oneLine = (err: unknown): string =>
@@ -225,6 +228,12 @@ export async function runTap(opts: RunTapOptions): Promise<TapSummary> {
           case 'per_fiscal_year':
             await syncPerFiscalYear(ctx, w, def);
             break;
+          case 'child_table':
+            await syncChildTable(ctx, w, def);
+            break;
+          case 'child_changelog':
+            await syncInvoiceLines(ctx, w, def);
+            break;
         }
         await out.emitState();
         const seconds = (performance.now() - t) / 1000;
@@ -298,6 +307,6 @@ async function listFiscalYears(client: ApiClient): Promise<FiscalYear[]> {
   return years;
 }
 
-/** `tap-pennylane: 15/15 streams ok, 7436 records (123 deleted), 96 requests, 21.4 s` */
+/** `tap-pennylane: 20/20 streams ok, 7436 records (123 deleted), 96 requests, 21.4 s` */
 export const formatSummary = (s: TapSummary): string =>
   `tap-pennylane: ${s.streamsOk}/${s.streamsTotal} streams ok, ${s.records} records (${s.deleted} deleted), ${s.requests} requests, ${s.seconds.toFixed(1)} s`;
