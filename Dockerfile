@@ -17,6 +17,8 @@ COPY tap-pennylane ./tap-pennylane
 COPY target-postgres ./target-postgres
 COPY sandbox ./sandbox
 COPY runner ./runner
+# The runner imports the reporting layer's applier (compiled with it; its .sql files are not needed here).
+COPY reporting ./reporting
 RUN npm run build && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 
 FROM node:20-slim

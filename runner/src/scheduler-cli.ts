@@ -3,6 +3,8 @@
  * incremental sync every 2 hours and a full reload at 03:00 Europe/Paris (both from .env), one at a
  * time, until SIGINT/SIGTERM, which stops the run in flight cleanly and then the database.
  */
+
+import { formatReporting } from '../../reporting/src/summary.js';
 import { createLogger } from '../../singer/src/log.js';
 import { runMain, runnerArgs } from './cli-args.js';
 import { loadDotEnv, loadRunnerConfig, RUNNER_ENV, requireToken } from './config.js';
@@ -49,9 +51,15 @@ async function main(): Promise<number> {
             childEnv: db.childEnv,
             log,
             signal,
+            ...(config.reportingSchema !== null ? { reportingSchema: config.reportingSchema } : {}),
           },
         );
         log.info(formatSummary(result, config.stateFile));
+        if (result.outcome === 'succeeded' && config.reportingSchema !== null) {
+          const line = formatReporting(config.reportingSchema, result.reporting, result.reportingError);
+          if (result.reportingError === undefined) log.info(line);
+          else log.error(line);
+        }
         return result.outcome;
       } catch (err) {
         if (err instanceof RunLockHeldError) {

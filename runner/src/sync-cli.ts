@@ -1,17 +1,20 @@
 #!/usr/bin/env node
 /**
  * `npm run sync -- [--full] [--stream NAME ...] [--record FILE]` (bin `pennylane-sync`): one sync,
+ * then the reporting views rebuilt (`pennylane-sync reporting` rebuilds only them, as `npm run reporting`),
  * tap-pennylane | target-postgres, into the configured database or the embedded one.
  * Exit codes: 0 succeeded, 1 failed, 2 bad usage or configuration, 3 another run holds the lock,
  * 130/143 stopped by SIGINT/SIGTERM.
  */
 import { resolve } from 'node:path';
+import { formatReporting } from '../../reporting/src/summary.js';
 import { createLogger, redact } from '../../singer/src/log.js';
 import { ConfigError } from '../../singer/src/settings.js';
 import { STREAMS } from '../../tap-pennylane/src/streams/definitions.js';
 import { unknownStreams } from './catalog-selection.js';
 import { runMain, runnerArgs } from './cli-args.js';
 import { loadDotEnv, loadRunnerConfig, requireToken } from './config.js';
+import { reportingMain } from './reporting-command.js';
 import { RunLockHeldError } from './run-lock.js';
 import { formatSummary } from './summary.js';
 import { runSync } from './sync.js';
@@ -78,11 +81,20 @@ async function main(): Promise<number> {
         childEnv: db.childEnv,
         log,
         signal: controller.signal,
+        ...(config.reportingSchema !== null ? { reportingSchema: config.reportingSchema } : {}),
       },
     );
+    // The run's summary stays the last line; the reporting layer's line comes just before it.
+    const reporting = result.outcome === 'succeeded' && config.reportingSchema !== null;
+    if (reporting) {
+      process.stderr.write(
+        `${formatReporting(config.reportingSchema!, result.reporting, result.reportingError)}\n`,
+      );
+    }
     process.stderr.write(`${formatSummary(result, config.stateFile)}\n`);
     if (signalled) return signalled === 'SIGINT' ? 130 : 143;
-    return result.outcome === 'succeeded' ? 0 : 1;
+    if (result.outcome !== 'succeeded') return 1;
+    return reporting && result.reportingError !== undefined ? 1 : 0;
   } catch (err) {
     if (err instanceof RunLockHeldError) {
       process.stderr.write(`pennylane-sync: ${redact(err.message)}\n`);
@@ -94,4 +106,9 @@ async function main(): Promise<number> {
   }
 }
 
-runMain('pennylane-sync', main);
+if (process.argv[2] === 'reporting') {
+  process.argv.splice(2, 1);
+  runMain('pennylane-reporting', reportingMain);
+} else {
+  runMain('pennylane-sync', main);
+}

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import pg from 'pg';
+import { applyReporting, type ReportingResult } from '../../reporting/src/apply.js';
 import { type Logger, redact } from '../../singer/src/log.js';
 import { readLines } from '../../singer/src/reader.js';
 import { parseCatalog, selectOnly } from './catalog-selection.js';
@@ -52,6 +53,11 @@ export type SyncContext = {
   onRunRecorded?: (runId: number, signal: AbortSignal) => void | Promise<void>;
   /** How long a program gets to stop after SIGTERM before SIGKILL. */
   killGraceMs?: number;
+  /**
+   * Rebuild the reporting views (reporting/sql) in this schema once the run has succeeded, in one
+   * transaction, still under the run lock. Absent: no reporting (PENNYLANE_REPORTING=false).
+   */
+  reportingSchema?: string;
 };
 
 export type SyncResult = {
@@ -64,6 +70,10 @@ export type SyncResult = {
   statesSaved: number;
   error?: string;
   aborted: boolean;
+  /** The reporting layer rebuilt after the run, when asked and the run succeeded. */
+  reporting?: ReportingResult;
+  /** Why the reporting layer was not rebuilt (the synced data is committed all the same). */
+  reportingError?: string;
 };
 
 type Exit = { code: number | null; signal: NodeJS.Signals | null };
@@ -128,6 +138,17 @@ export async function runSync(request: SyncRequest, ctx: SyncContext): Promise<S
     }).catch((err: Error) =>
       ctx.log.warn(`could not record the end of run #${runId} in sync_runs: ${err.message}`),
     );
+    if (result.outcome === 'succeeded' && ctx.reportingSchema !== undefined) {
+      try {
+        result.reporting = await applyReporting(client, {
+          sourceSchema: ctx.schema,
+          reportingSchema: ctx.reportingSchema,
+          warn: (line) => ctx.log.warn(line),
+        });
+      } catch (err) {
+        result.reportingError = redact((err as Error).message);
+      }
+    }
     return result;
   } catch (err) {
     // A query cut by the lost lock session fails with the server's words; the cause is the lost lock.

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import pg from 'pg';
 import { createLogger } from '../../singer/src/log.js';
-import { freePort } from '../../test/support/embedded-postgres.js';
+import { freePort, removeSharedClusters } from '../../test/support/embedded-postgres.js';
 import { startEmbeddedDatabase } from '../src/embedded-database.js';
 
 const log = createLogger('test', () => {});
@@ -30,7 +30,10 @@ describe('the embedded database', () => {
   const dir = mkdtempSync(join(tmpdir(), 'embedded-db-'));
   chmodSync(dir, 0o755);
   const dataDir = join(dir, '.data');
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  after(() => {
+    removeSharedClusters(dir); // as root with a private TMPDIR, the clusters live in /var/lib/pennylane-sync
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('is created on first start with a 0600 password file, database and schema "pennylane", on localhost only', async () => {
     const port = await freePort();

@@ -12,7 +12,7 @@ import type { Sandbox } from '../../sandbox/src/types.js';
 import { createLogger } from '../../singer/src/log.js';
 import { packageRoot } from '../../singer/src/paths.js';
 import { nodeArgs } from '../../test/support/cli.js';
-import { freePort } from '../../test/support/embedded-postgres.js';
+import { freePort, removeSharedClusters } from '../../test/support/embedded-postgres.js';
 import { startEmbeddedDatabase } from '../src/embedded-database.js';
 import { cleanEnv, collect, FAST_TAP, lastLine, TEST_SIZE } from './harness.js';
 
@@ -35,6 +35,7 @@ describe('npm run sync without a configured database', () => {
   });
   after(async () => {
     await sandbox.close();
+    removeSharedClusters(dir); // as root with a private TMPDIR, the cluster lives in /var/lib/pennylane-sync
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -49,6 +49,7 @@ export type SandboxOptions = {
 
 /** Fault injection; every share is a probability in [0, 1], drawn from a seeded generator. */
 export type Faults = {
+  /** Delay before every API answer under `pathPrefix` (ms): a slow server, headers included. */
   latencyMs?: number;
   /** The next N API requests get 429. */
   rateLimitBurst?: number;
@@ -58,14 +59,31 @@ export type Faults = {
   resetRate?: number;
   /** Share of JSON responses cut in the middle of the body. */
   truncateRate?: number;
-  /** Share of JSON responses whose body is not valid JSON. */
+  /** Share of JSON responses whose body is not valid JSON (half the JSON, then an HTML fragment). */
   malformedRate?: number;
+  /**
+   * Share of API requests answered by a reverse proxy's HTML error page (502, 503 or 504,
+   * `text/html`, no rate-limit headers), before authentication, as a gateway in front of the API does.
+   */
+  htmlErrorRate?: number;
+  /**
+   * Share of responses whose body stalls: status, headers (full Content-Length) and the first half of
+   * the body at once, the rest `stallMs` later. Tests a read timeout that headers alone do not trip.
+   */
+  stallRate?: number;
+  /** How long a stalled body waits (default 10,000 ms). */
+  stallMs?: number;
+  /**
+   * Share of successful (2xx) answers whose JSON is valid but not the documented envelope: the body
+   * is wrapped as `{"data": <body>}` (a list page has no top-level `items`, an object no `id`).
+   */
+  wrongShapeRate?: number;
   /** New export jobs end in `error`. */
   exportError?: boolean;
   /** Only requests whose path (after /api/external/v2) starts with this are affected. */
   pathPrefix?: string;
   /**
-   * Methods the drawn faults (error, reset, truncate, malformed) hit; default `['GET']`. A POST that
+   * Methods the drawn faults (error, reset, truncate, malformed, html, stall, wrong shape) hit; default `['GET']`. A POST that
    * fails may have been applied, so clients rightly do not retry it: storms aimed at the read path
    * must not randomly fail an export creation (exportError covers export failures). 429 bursts and
    * latency hit every method.

@@ -137,6 +137,55 @@ describe('faults and counters', () => {
       assert.deepEqual(sb.control.counters(), { total: 0, byPath: {}, byStatus: {} });
     }));
 
+  it('serves the hostile answers a client must survive: HTML gateway pages, stalled bodies, wrong-shaped envelopes', () =>
+    withSandbox({ rateLimit: { requests: 1000, windowMs: 60_000 } }, async (sb) => {
+      const api = client(sb);
+      const normal = (await api.get('/customers', { limit: 3 })).json();
+
+      // A gateway's page: HTML, no rate-limit headers, before authentication (a wrong token gets it too).
+      sb.control.setFaults({ htmlErrorRate: 1 });
+      for (const c of [api, client(sb, 'wrong')]) {
+        const page = await c.get('/customers');
+        assert.ok([502, 503, 504].includes(page.status), String(page.status));
+        assert.equal(page.headers.get('content-type'), 'text/html');
+        assert.equal(page.headers.get('ratelimit-limit'), null);
+        assert.match(page.text, new RegExp(`<title>${page.status} [A-Za-z -]+</title>`));
+      }
+
+      // A stalled body: status and headers at once, the second half of the body stallMs later.
+      sb.control.setFaults({ stallRate: 1, stallMs: 400 });
+      const started = Date.now();
+      const res = await fetch(`${sb.baseUrl}/customers?limit=3`, {
+        headers: { authorization: `Bearer ${sb.token}` },
+      });
+      const headersAfter = Date.now() - started;
+      assert.equal(res.status, 200);
+      const text = await res.text();
+      const bodyAfter = Date.now() - started;
+      assert.ok(headersAfter < 300, `headers after ${headersAfter} ms`);
+      assert.ok(bodyAfter >= 380, `body after ${bodyAfter} ms`);
+      assert.deepEqual(JSON.parse(text), normal);
+
+      // Valid JSON, wrong envelope: 2xx bodies wrapped in {"data": …}; errors and POSTs keep their shape.
+      sb.control.setFaults({ wrongShapeRate: 1 });
+      const wrapped = await api.get('/customers', { limit: 3 });
+      assert.equal(wrapped.status, 200);
+      assert.deepEqual(wrapped.json(), { data: normal });
+      assert.deepEqual(Object.keys((await api.get('/me')).json()), ['data']);
+      assert.deepEqual((await api.get('/customers/1')).json(), { error: 'Not Found', status: 404 });
+      const created = await api.post('/exports/fecs', {
+        period_start: '2026-01-01',
+        period_end: '2026-01-31',
+      });
+      assert.equal(created.status, 201);
+      assert.equal(created.json().status, 'pending');
+      sb.control.clearFaults();
+
+      assert.equal((await api.get('/customers', { limit: 3 })).json().items.length, 3);
+      const statuses = sb.control.counters().byStatus;
+      assert.equal((statuses['502'] ?? 0) + (statuses['503'] ?? 0) + (statuses['504'] ?? 0), 2);
+    }));
+
   it('draws faults deterministically: the same faults and requests give the same statuses', () =>
     withSandbox({ rateLimit: false }, async (sb) => {
       const api = client(sb);

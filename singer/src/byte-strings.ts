@@ -10,6 +10,8 @@
  * Anything that reads the text itself (a length, a pattern, a message for a person) must first turn a
  * byte string back into text with `textOf` / `withText`.
  */
+import { mapJson, stringifyJson } from './json-deep.js';
+
 const NON_ASCII = /[^\x00-\x7f]/;
 
 /** Whether a string is all ASCII, where a byte string and its text are the same. */
@@ -21,13 +23,23 @@ export const textOf = (s: string): string =>
 
 /** A copy of a parsed value whose strings and property names are text again. */
 export function withText(value: unknown): unknown {
+  // Inline rather than deepSafe: this can run on every record, where two closures per call would show.
+  try {
+    return withTextFast(value);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    return mapJson(value, (v) => (typeof v === 'string' ? textOf(v) : v), textOf);
+  }
+}
+
+function withTextFast(value: unknown): unknown {
   if (typeof value === 'string') return textOf(value);
   if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(withText);
+  if (Array.isArray(value)) return value.map(withTextFast);
   // Class instances (LosslessNumber) hold no byte string of the input's text: kept as they are.
   if (Object.getPrototypeOf(value) !== Object.prototype) return value;
   // fromEntries defines own properties: a "__proto__" key stays data, as JSON.parse made it.
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [textOf(k), withText(v)]));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [textOf(k), withTextFast(v)]));
 }
 
 /** Keywords whose verdict depends on the characters of a string, not only on its bytes being ASCII or not. */
@@ -40,6 +52,6 @@ const TEXT_KEYWORDS = /"(minLength|maxLength|pattern|patternProperties|propertyN
  * non-ASCII string fails or passes alike in both forms.
  */
 export const schemaAcceptsByteStrings = (schema: unknown): boolean => {
-  const text = JSON.stringify(schema);
+  const text = stringifyJson(schema);
   return isAsciiText(text) && !TEXT_KEYWORDS.test(text);
 };

@@ -4,6 +4,8 @@
  * hold a number with more than 15 significant digits (mayLoseNumbers) is parsed again here, and only
  * those numbers become LosslessNumber (the others stay plain numbers).
  */
+import { deepSafe, mapJson, someJson, stringifyJson } from './json-deep.js';
+
 export class LosslessNumber {
   constructor(readonly text: string) {}
   valueOf(): number {
@@ -25,13 +27,23 @@ export const mayLoseNumbers = (text: string): boolean => LONG_NUMBER.test(text);
  * exactly (1.00000000000000001), which is the accepted limit of this shortcut.
  */
 export function mayHaveLostDigits(value: unknown): boolean {
+  // Inline rather than deepSafe: this runs on every record, where two closures per call would show.
+  try {
+    return mayHaveLostDigitsFast(value);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    return someJson(value, (v) => typeof v === 'number' && !Number.isSafeInteger(v));
+  }
+}
+
+function mayHaveLostDigitsFast(value: unknown): boolean {
   if (typeof value === 'number') return !Number.isSafeInteger(value);
   if (value === null || typeof value !== 'object') return false;
   if (Array.isArray(value)) {
-    for (const v of value) if (mayHaveLostDigits(v)) return true;
+    for (const v of value) if (mayHaveLostDigitsFast(v)) return true;
     return false;
   }
-  for (const k in value) if (mayHaveLostDigits((value as Record<string, unknown>)[k])) return true;
+  for (const k in value) if (mayHaveLostDigitsFast((value as Record<string, unknown>)[k])) return true;
   return false;
 }
 
@@ -54,51 +66,9 @@ export function parseJsonLossless(text: string): unknown {
     let c = text.charCodeAt(i);
     while (c === 32 || c === 9 || c === 10 || c === 13) c = text.charCodeAt(++i);
   };
-  const value = (): unknown => {
-    ws();
+  /** A scalar (string, literal or number) at i. */
+  const scalar = (): unknown => {
     const c = text[i];
-    if (c === '{') {
-      i++;
-      const obj: Record<string, unknown> = {};
-      ws();
-      if (text[i] === '}') {
-        i++;
-        return obj;
-      }
-      for (;;) {
-        ws();
-        if (text[i] !== '"') fail('expected a property name');
-        const key = string();
-        ws();
-        if (text[i] !== ':') fail("expected ':'");
-        i++;
-        obj[key] = value();
-        ws();
-        if (text[i] === ',') i++;
-        else if (text[i] === '}') {
-          i++;
-          return obj;
-        } else fail("expected ',' or '}'");
-      }
-    }
-    if (c === '[') {
-      i++;
-      const arr: unknown[] = [];
-      ws();
-      if (text[i] === ']') {
-        i++;
-        return arr;
-      }
-      for (;;) {
-        arr.push(value());
-        ws();
-        if (text[i] === ',') i++;
-        else if (text[i] === ']') {
-          i++;
-          return arr;
-        } else fail("expected ',' or ']'");
-      }
-    }
     if (c === '"') return string();
     if (c === 't' && text.startsWith('true', i)) {
       i += 4;
@@ -119,6 +89,71 @@ export function parseJsonLossless(text: string): unknown {
     i = m.lastIndex;
     const literal = found[0];
     return significantDigits(literal) > 15 ? new LosslessNumber(literal) : Number(literal);
+  };
+  /** The property name and colon of an object member at i. */
+  const member = (): string => {
+    ws();
+    if (text[i] !== '"') fail('expected a property name');
+    const key = string();
+    ws();
+    if (text[i] !== ':') fail("expected ':'");
+    i++;
+    return key;
+  };
+  // Iterative (an explicit stack of open containers), so any depth JSON.parse takes parses here too.
+  const value = (): unknown => {
+    const open: { into: Record<string, unknown> | unknown[]; key: string }[] = [];
+    for (;;) {
+      ws();
+      let v: unknown;
+      const c = text[i];
+      if (c === '{') {
+        i++;
+        ws();
+        if (text[i] === '}') {
+          i++;
+          v = {};
+        } else {
+          open.push({ into: {}, key: member() });
+          continue;
+        }
+      } else if (c === '[') {
+        i++;
+        ws();
+        if (text[i] === ']') {
+          i++;
+          v = [];
+        } else {
+          open.push({ into: [], key: '' });
+          continue;
+        }
+      } else v = scalar();
+      // Put v into the innermost open container; close those that end here.
+      for (;;) {
+        const top = open[open.length - 1];
+        if (!top) return v;
+        ws();
+        if (Array.isArray(top.into)) {
+          top.into.push(v);
+          if (text[i] === ',') {
+            i++;
+            break;
+          }
+          if (text[i] !== ']') fail("expected ',' or ']'");
+        } else {
+          top.into[top.key] = v;
+          if (text[i] === ',') {
+            i++;
+            top.key = member();
+            break;
+          }
+          if (text[i] !== '}') fail("expected ',' or '}'");
+        }
+        i++;
+        v = top.into;
+        open.pop();
+      }
+    }
   };
   const string = (): string => {
     const start = i;
@@ -146,32 +181,55 @@ export function parseJsonLossless(text: string): unknown {
 
 /** Whether a parsed value holds a LosslessNumber anywhere. */
 export function hasLosslessNumber(value: unknown): boolean {
+  return deepSafe(
+    () => hasLosslessNumberFast(value),
+    () => someJson(value, (v) => v instanceof LosslessNumber),
+  );
+}
+
+function hasLosslessNumberFast(value: unknown): boolean {
   if (value instanceof LosslessNumber) return true;
-  if (Array.isArray(value)) return value.some(hasLosslessNumber);
-  if (value !== null && typeof value === 'object') return Object.values(value).some(hasLosslessNumber);
+  if (Array.isArray(value)) return value.some(hasLosslessNumberFast);
+  if (value !== null && typeof value === 'object') return Object.values(value).some(hasLosslessNumberFast);
   return false;
 }
 
+const plainNumber = (v: unknown): unknown => (v instanceof LosslessNumber ? Number(v.text) : v);
+
 /** A copy where every LosslessNumber is a plain number again (for JSON Schema validation). */
 export function toPlainNumbers(value: unknown): unknown {
+  return deepSafe(
+    () => toPlainNumbersFast(value),
+    () => mapJson(value, plainNumber),
+  );
+}
+
+function toPlainNumbersFast(value: unknown): unknown {
   if (value instanceof LosslessNumber) return Number(value.text);
-  if (Array.isArray(value)) return value.map(toPlainNumbers);
+  if (Array.isArray(value)) return value.map(toPlainNumbersFast);
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toPlainNumbers(v)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toPlainNumbersFast(v)]));
   }
   return value;
 }
 
 /** JSON.stringify that writes LosslessNumber digits as they came. */
 export function stringifyLossless(value: unknown): string {
+  return deepSafe(
+    () => stringifyLosslessFast(value),
+    () => stringifyJson(value),
+  );
+}
+
+function stringifyLosslessFast(value: unknown): string {
   if (value instanceof LosslessNumber) return value.text;
   if (Array.isArray(value))
-    return `[${value.map((v) => (v === undefined ? 'null' : stringifyLossless(v))).join(',')}]`;
+    return `[${value.map((v) => (v === undefined ? 'null' : stringifyLosslessFast(v))).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const parts: string[] = [];
     for (const [k, v] of Object.entries(value)) {
       if (v === undefined || typeof v === 'function') continue;
-      parts.push(`${JSON.stringify(k)}:${stringifyLossless(v)}`);
+      parts.push(`${JSON.stringify(k)}:${stringifyLosslessFast(v)}`);
     }
     return `{${parts.join(',')}}`;
   }

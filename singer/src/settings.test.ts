@@ -52,7 +52,23 @@ describe('loadConfig', () => {
       () => loadConfig(INFO, file, {}),
       (err: unknown) =>
         err instanceof ConfigError &&
-        err.message.includes(`${file} is not valid JSON at line 3, column 3`) &&
+        err.message.includes(`${file} is not valid JSON: expected a property name at line 3, column 3;`) &&
+        !err.message.includes('s3cret'),
+    );
+  });
+
+  it('reads a pretty-printed file with a byte order mark and CRLF (Windows editors)', () => {
+    const file = configFile('\uFEFF{\r\n  "api_token": "t",\r\n  "page_size": 10\r\n}\r\n');
+    assert.equal(loadConfig(INFO, file, {}).page_size, 10);
+  });
+
+  it('names the line where a truncated file ends, and quotes none of it', () => {
+    const file = configFile('{\n  "api_token": "s3cret-value",\n');
+    assert.throws(
+      () => loadConfig(INFO, file, {}),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.message.includes(`${file} is not valid JSON: the JSON ends too early at line 3 (truncated?);`) &&
         !err.message.includes('s3cret'),
     );
   });

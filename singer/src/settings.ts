@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parseJsonText, withoutBom } from './json-text.js';
 
 /** One configuration key of a program: drives loading, `--about`, the README table and meltano.yml. */
 export type Setting = {
@@ -74,15 +75,6 @@ function coerce(setting: Setting, raw: unknown, origin: string): unknown {
   }
 }
 
-/** ` at line L, column C` from a JSON.parse error's character position, when it gives one. */
-export function jsonErrorPlace(text: string, err: Error): string {
-  const position = /position (\d+)/.exec(err.message)?.[1];
-  if (position === undefined) return '';
-  const before = text.slice(0, Number(position));
-  const line = before.split('\n').length;
-  return ` at line ${line}, column ${Number(position) - before.lastIndexOf('\n')}`;
-}
-
 /**
  * Reads the JSON config file (if any), overlays `<PREFIX>_<KEY>` env vars (env wins, as in Meltano),
  * then fallback env vars and defaults. Secrets never appear in the errors: only key names do.
@@ -100,15 +92,15 @@ export function loadConfig(
     } catch (err) {
       throw new ConfigError(`cannot read config file ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
     }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (err) {
-      // Only the place: V8's message can quote the text, and a config file holds secrets.
+    // Any JSON layout, and the byte order mark Windows editors add. Only the place of a fault is said:
+    // V8's message can quote the text, and a config file holds secrets.
+    const result = parseJsonText(withoutBom(text));
+    if (!result.ok) {
       throw new ConfigError(
-        `config file ${file} is not valid JSON${jsonErrorPlace(text, err as Error)}: every key and string needs double quotes, and no trailing commas`,
+        `config file ${file} is not valid JSON: ${result.problem}; every key and string needs double quotes, and no trailing commas`,
       );
     }
+    const parsed = result.value;
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw new ConfigError(`config file ${file} must hold one JSON object, like {"key": "value"}`);
     }

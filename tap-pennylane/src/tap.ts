@@ -5,6 +5,7 @@ import type { SingerMessage } from '../../singer/src/messages.js';
 import { type SelectedStream, selectStreams } from './catalog/select.js';
 import type { TapConfig } from './config.js';
 import { type ClientStats, PennylaneClient } from './http/client.js';
+import { STREAMS } from './streams/definitions.js';
 import { type ChangeFeed, syncChangelogStream } from './sync/changelog.js';
 import { syncChildTable } from './sync/child-table.js';
 import type { ApiClient, ApiRecord, SyncContext } from './sync/context.js';
@@ -17,7 +18,7 @@ import { syncInvoiceLines } from './sync/invoice-lines.js';
 import type { SplitPolicy } from './sync/listing.js';
 import { syncPerFiscalYear } from './sync/per-fiscal-year.js';
 import { checkScopes } from './sync/scopes.js';
-import { parseState, StateStore } from './sync/state.js';
+import { foreignBookmarks, parseState, StateStore } from './sync/state.js';
 
 export type { StreamCounts };
 
@@ -91,6 +92,7 @@ const emitsDeletes = (s: SelectedStream): boolean =>
   s.definition.kind === 'changelog' ||
   s.definition.kind === 'export' ||
   s.definition.kind === 'child_changelog' ||
+  s.definition.kind === 'per_fiscal_year' ||
   (s.definition.kind === 'full_table' && s.definition.refreshFrom !== undefined);
 
 const oneLine = (err: unknown): string =>
@@ -108,6 +110,9 @@ export async function runTap(opts: RunTapOptions): Promise<TapSummary> {
   const now = opts.now ?? Date.now;
   const state = new StateStore(parseState(opts.state, 'state'));
   const selected = selectStreams(opts.catalog);
+  const streams = selected.map((s) => ({ name: s.definition.name, kind: s.definition.kind }));
+  const everyStream = STREAMS.map((d) => d.name);
+  for (const line of foreignBookmarks(state.snapshot(), everyStream, streams)) log.warn(line);
   const own = opts.client
     ? undefined
     : new PennylaneClient({

@@ -10,12 +10,14 @@ import { fecRecord } from '../src/exports/fec-reader.js';
 import {
   byKey,
   CHANGELOG_STREAMS,
+  catalogOf,
   expected,
   LIST_STREAMS,
   sandbox,
   sandboxSettings,
 } from './support/harness.js';
 import { tapToTarget } from './support/pipe.js';
+import { sandboxTrialBalance, vanishAccount, type Year } from './support/trial-balance.js';
 
 const SIZE = {
   customers: 12,
@@ -144,5 +146,42 @@ describe('tap-pennylane | target-postgres into a real PostgreSQL', () => {
     assert.equal(r.targetCode, 0, r.targetStderr);
     await check(LIST_STREAMS.filter((s) => s !== 'ledger_entries'));
     assert.match(r.tapStderr, /tap-pennylane: 20\/20 streams ok, \d+ records \([1-9]\d* deleted\)/);
+    state = r.states.at(-1);
+  });
+
+  it("an account whose entries were deleted leaves the open year's trial balance: the table equals Pennylane's, debits = credits", async () => {
+    const open = (sb.control.records('fiscal_years') as Year[]).find((y) => y.status === 'open')!;
+    const gone = await vanishAccount(sb, open);
+    sb.control.advanceClock(3600_000);
+    const stateFile = join(dir, 'state-tb.json');
+    writeFileSync(stateFile, JSON.stringify(state, null, 2));
+    const catalogFile = join(dir, 'catalog-tb.json');
+    writeFileSync(catalogFile, JSON.stringify(catalogOf(['fiscal_years', 'trial_balance'])));
+    const r = await tapToTarget(
+      ['--config', configFile, '--state', stateFile, '--catalog', catalogFile],
+      env,
+    );
+    assert.equal(r.tapCode, 0, r.tapStderr);
+    assert.equal(r.targetCode, 0, r.targetStderr);
+    assert.match(r.tapStderr, /trial_balance: ok, \d+ records \(1 deleted\)/, 'read between full passes');
+    const { rows } = await db.client.query(
+      `SELECT number, formatted_number, label, debits::text AS debits, credits::text AS credits
+       FROM "${SCHEMA}".trial_balance WHERE fiscal_year_id = $1 ORDER BY number`,
+      [open.id],
+    );
+    assert.ok(!rows.some((x) => x.number === gone), `account ${gone} is gone from the table`);
+    const want = (await sandboxTrialBalance(sb, open)).map((x) => ({
+      number: x.number,
+      formatted_number: x.formatted_number,
+      label: x.label,
+      debits: x.debits,
+      credits: x.credits,
+    }));
+    assert.deepEqual(rows, want);
+    const { rows: sums } = await db.client.query(
+      `SELECT sum(debits) = sum(credits) AS balanced FROM "${SCHEMA}".trial_balance WHERE fiscal_year_id = $1`,
+      [open.id],
+    );
+    assert.equal(sums[0].balanced, true, 'debits = credits');
   });
 });

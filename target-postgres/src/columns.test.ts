@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { JsonSchema } from '../../singer/src/messages.js';
 import { columnsOf, keyColumnsOf } from './columns.js';
 
 const base = { flatteningEnabled: false, flatteningMaxDepth: 3, addRecordMetadata: false, versioned: false };
@@ -103,5 +104,18 @@ describe('columnsOf', () => {
     const cols = columnsOf('s', schema, base);
     assert.deepEqual(keyColumnsOf('s', cols, ['id']), ['id']);
     assert.throws(() => keyColumnsOf('s', cols, ['nope']), /key property "nope"/);
+  });
+
+  it('refuses more than 1,600 columns (the metadata ones count), naming the count and the limit', () => {
+    const properties: Record<string, JsonSchema> = {};
+    for (let i = 0; i < 1594; i++) properties[`p${i}`] = { type: 'string' };
+    const meta = { ...base, addRecordMetadata: true };
+    assert.equal(columnsOf('s', { type: 'object', properties }, meta).length, 1600);
+    properties.one_more = { type: 'string' };
+    assert.throws(
+      () => columnsOf('s', { type: 'object', properties }, meta),
+      /stream "s": the schema maps to 1601 columns \(1595 from its properties, 6 _sdc_ metadata\) and a PostgreSQL table holds at most 1600/,
+    );
+    assert.equal(columnsOf('s', { type: 'object', properties }, base).length, 1595);
   });
 });

@@ -30,6 +30,9 @@ export const METADATA_COLUMNS: { name: string; type: SqlType; field: MetadataFie
   { name: '_sdc_table_version', type: 'bigint', field: 'table_version' },
 ];
 
+/** PostgreSQL's MaxHeapAttributeNumber: a table has at most 1,600 columns (dropped ones count too). */
+export const MAX_COLUMNS = 1600;
+
 export class SchemaMappingError extends Error {
   override name = 'SchemaMappingError';
 }
@@ -96,6 +99,12 @@ export function columnsOf(stream: string, schema: JsonSchema, opts: ColumnOption
     const col: Column = { name: m.name, type: m.type, path: [m.name], metadata: m.field };
     out.push(col);
     taken.set(m.name, col);
+  }
+  if (out.length > MAX_COLUMNS) {
+    const metadata = out.filter((c) => c.metadata).length;
+    throw new SchemaMappingError(
+      `stream "${stream}": the schema maps to ${out.length} columns (${out.length - metadata} from its properties${opts.flatteningEnabled ? ' after flattening' : ''}, ${metadata} _sdc_ metadata) and a PostgreSQL table holds at most ${MAX_COLUMNS}: select fewer properties in the catalog${opts.flatteningEnabled ? ', lower flattening_max_depth or turn flattening off' : ''}${metadata > 0 ? ', or set add_record_metadata: false' : ''}`,
+    );
   }
   return out;
 }

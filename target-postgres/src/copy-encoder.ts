@@ -1,3 +1,4 @@
+import { stringifyJson } from '../../singer/src/json-deep.js';
 import { LosslessNumber, stringifyLossless } from '../../singer/src/json-lossless.js';
 import type { Column, MetadataField } from './columns.js';
 import { type ValueKind, valueKindOf } from './sql-types.js';
@@ -44,9 +45,20 @@ function stripJsonNul(json: string, stats: EncodeStats): string {
   });
 }
 
-/** LosslessNumber values only occur in records the reader flagged, which take the slower writer. */
-const jsonText = (value: unknown, lossless: boolean): string =>
-  lossless ? stringifyLossless(value) : (JSON.stringify(value) ?? 'null');
+/**
+ * LosslessNumber values only occur in records the reader flagged, which take the slower writer. A value
+ * nested deeper than JSON.stringify's recursion goes (about 4,000 levels; jsonb takes about 16,000) is
+ * written by the iterative writer instead.
+ */
+function jsonText(value: unknown, lossless: boolean): string {
+  if (lossless) return stringifyLossless(value);
+  try {
+    return JSON.stringify(value) ?? 'null';
+  } catch (err) {
+    if (err instanceof RangeError) return stringifyJson(value);
+    throw err;
+  }
+}
 
 /** One value in COPY text format (without the column separator). `\N` is NULL. */
 export function encodeValue(

@@ -2,13 +2,12 @@ import type pg from 'pg';
 import type { Logger } from '../../singer/src/log.js';
 import type { Column } from './columns.js';
 import { qualified, quoteIdent } from './identifiers.js';
-import { holds, normalizeSqlType, type SqlType, widen, widenUsing } from './sql-types.js';
+import { holds, normalizeSqlType, type SqlType, widen } from './sql-types.js';
+import { TableEvolutionError, type Widening, widenColumns } from './widening.js';
+
+export { TableEvolutionError };
 
 export type TableInfo = { exists: boolean; columns: Map<string, SqlType>; primaryKey: string[] };
-
-export class TableEvolutionError extends Error {
-  override name = 'TableEvolutionError';
-}
 
 /** The table as the catalog describes it: its columns (canonical types) and its real primary key. */
 export async function readTable(client: pg.Client, schema: string, table: string): Promise<TableInfo> {
@@ -79,6 +78,7 @@ export async function syncTable(
     );
   }
   const out: Column[] = [];
+  const widenings: Widening[] = [];
   for (const c of columns) {
     const existing = info.columns.get(c.name);
     if (existing === undefined) {
@@ -89,19 +89,11 @@ export async function syncTable(
       out.push({ ...c, type: existing });
     } else {
       const wider = widen(existing, c.type);
-      const col = quoteIdent(c.name);
-      try {
-        await client.query(
-          `ALTER TABLE ${target} ALTER COLUMN ${col} TYPE ${wider} USING ${widenUsing(col, existing, wider)}`,
-        );
-      } catch (err) {
-        throw new TableEvolutionError(
-          `stream "${stream}", field "${c.path.join('.')}": column ${col} of ${target} must widen from ${existing} to ${wider} and PostgreSQL refused (${(err as Error).message}): drop or adapt what depends on the column (views, indexes), or alter it yourself, then re-run`,
-        );
-      }
-      log.info(`stream "${stream}": widened column ${col} of ${target} from ${existing} to ${wider}`);
+      widenings.push({ column: c.name, field: c.path.join('.'), from: existing, to: wider });
       out.push({ ...c, type: wider });
     }
   }
+  // All widenings of the table in one transaction, with the views that read the columns kept.
+  if (widenings.length > 0) await widenColumns(client, { schema, table, stream, widenings, log });
   return out;
 }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { schemaAcceptsByteStrings, textOf } from '../../singer/src/byte-strings.js';
+import { stringifyLossless } from '../../singer/src/json-lossless.js';
 import type { Logger } from '../../singer/src/log.js';
 import type { Place, SchemaMessage } from '../../singer/src/messages.js';
 import { type Column, columnsOf, keyColumnsOf } from './columns.js';
@@ -10,6 +11,7 @@ import { syncTable } from './ddl.js';
 import { qualified, quoteIdent, toPgName } from './identifiers.js';
 import { KeySet } from './key-set.js';
 import { columnList, createStageSql, mergeSql, stageCopySql } from './merge-sql.js';
+import { classifyPgError, describePgFailure, isPgFailure } from './pg-errors.js';
 import type { RecordCheck, RecordValidator } from './validator.js';
 
 export type StreamCounts = { inserted: number; updated: number; deleted: number };
@@ -131,32 +133,39 @@ export class StreamLoader implements ConnectionHolder {
 
   /** Whether this SCHEMA differs from the one in force (a repeated identical SCHEMA changes nothing). */
   changes(message: SchemaMessage): boolean {
-    return JSON.stringify([message.schema, message.key_properties]) !== this.schemaText;
+    return stringifyLossless([message.schema, message.key_properties]) !== this.schemaText;
   }
 
   /** Applies a SCHEMA (the caller flushed the stream first): the table is created or evolved now. */
   async applySchema(message: SchemaMessage, place: Place): Promise<void> {
     this.message = message;
-    this.schemaText = JSON.stringify([message.schema, message.key_properties]);
+    // Deep-safe: a SCHEMA nested thousands deep must reach the check that names the problem.
+    this.schemaText = stringifyLossless([message.schema, message.key_properties]);
     this.keyProperties = message.key_properties;
     this.acceptsByteStrings = schemaAcceptsByteStrings(message.schema);
     try {
+      // The columns first: a schema too wide for PostgreSQL is named as such before anything compiles.
+      const wanted = this.wantedColumns();
       this.check = this.ctx.validateRecords
         ? this.ctx.validator.compile(this.stream, message.schema)
         : undefined;
-      await this.syncLayout();
+      await this.syncLayout(wanted);
     } catch (err) {
+      if (isPgFailure(err)) throw this.loadFailure(err, undefined, place.line);
       throw new LoadError(`${this.ctx.source}:${place.line}: ${(err as Error).message}`);
     }
   }
 
-  private async syncLayout(): Promise<void> {
-    const wanted = columnsOf(this.stream, this.message!.schema, {
+  private wantedColumns(): Column[] {
+    return columnsOf(this.stream, this.message!.schema, {
       flatteningEnabled: this.ctx.flatteningEnabled,
       flatteningMaxDepth: this.ctx.flatteningMaxDepth,
       addRecordMetadata: this.ctx.addRecordMetadata,
       versioned: this.versioned,
     });
+  }
+
+  private async syncLayout(wanted = this.wantedColumns()): Promise<void> {
     this.keyColumns = keyColumnsOf(this.stream, wanted, this.keyProperties);
     const client = await this.connection();
     this.columns = await syncTable(client, {
@@ -220,15 +229,26 @@ export class StreamLoader implements ConnectionHolder {
     b.rows++;
     b.lastSeq = seq;
     b.lastLine = place.line;
-    const deleting =
-      this.ctx.hardDelete && record._sdc_deleted_at !== undefined && record._sdc_deleted_at !== null;
+    // A delete (hard or soft): in staging the merge decides what it does (merge-sql.ts).
+    const deleting = record._sdc_deleted_at !== undefined && record._sdc_deleted_at !== null;
     if (this.keyColumns.length > 0) {
       if (b.mode === 'direct') {
         const fresh = b.above === undefined || (typeof key === 'number' && key > b.above);
         if (!fresh || b.seen!.has(key)) {
-          return this.switchToStaging(b).then(() => this.append(b, record, place, seq, meta, key, deleting));
+          return this.switchToStaging(b).then(
+            () => this.append(b, record, place, seq, meta, key, deleting),
+            (err: unknown) => {
+              throw this.loadFailure(err, b);
+            },
+          );
         }
-        if (deleting) return; // nothing to delete: the table was empty and this key is new
+        // The key is new: a hard delete has nothing to delete; a soft one is the row, with NULLs for
+        // everything the tombstone does not carry (nothing else is known about it).
+        if (deleting && this.ctx.hardDelete) return;
+        if (deleting) {
+          b.counts.deleted++;
+          b.counts.inserted--; // the COPY's row count includes it
+        }
         b.seen!.add(key);
         if (typeof key !== 'number' || !Number.isInteger(key)) b.maxKey = Number.NaN;
         else if (b.maxKey === undefined || key > b.maxKey) b.maxKey = key;
@@ -270,14 +290,14 @@ export class StreamLoader implements ConnectionHolder {
     if (props.length === 1) {
       const v = record[props[0]!];
       if (v === undefined || v === null) throw this.missingKey(props[0]!, place);
-      key = typeof v === 'string' || typeof v === 'number' ? v : JSON.stringify(v);
+      key = typeof v === 'string' || typeof v === 'number' ? v : stringifyLossless(v);
     } else {
       const values = props.map((k) => {
         const v = record[k];
         if (v === undefined || v === null) throw this.missingKey(k, place);
         return v;
       });
-      key = JSON.stringify(values);
+      key = stringifyLossless(values);
     }
     return byteStrings && typeof key === 'string' ? textOf(key) : key;
   }
@@ -290,6 +310,14 @@ export class StreamLoader implements ConnectionHolder {
 
   private async begin(place: Place): Promise<void> {
     if (this.commitError) throw this.commitError;
+    try {
+      await this.open(place);
+    } catch (err) {
+      throw this.loadFailure(err, undefined, place.line);
+    }
+  }
+
+  private async open(place: Place): Promise<void> {
     const client = await this.connection();
     await client.query('BEGIN');
     let mode: Batch['mode'] = 'append';
@@ -427,6 +455,7 @@ export class StreamLoader implements ConnectionHolder {
             keyColumns: this.keyColumns,
             repeats: b.stagedRepeats,
             deletes: b.stagedDeletes,
+            hardDelete: this.ctx.hardDelete,
           }),
         );
         const m = r.rows[0]!;
@@ -438,10 +467,7 @@ export class StreamLoader implements ConnectionHolder {
       }
       await client.query('COMMIT');
     } catch (err) {
-      if (err instanceof LoadError) throw err;
-      throw new LoadError(
-        `${this.ctx.source}:${b.firstLine}-${b.lastLine}: stream "${this.stream}": loading the batch into ${this.target} failed (${(err as Error).message}): fix the values in those lines or the stream's schema`,
-      );
+      throw this.loadFailure(err, b);
     }
     this.totals.inserted += b.counts.inserted;
     this.totals.updated += b.counts.updated;
@@ -485,11 +511,27 @@ export class StreamLoader implements ConnectionHolder {
   private copyFailure(b: Batch, err: Error): LoadError {
     if (err instanceof LoadError) return err;
     const { line, column } = b.copy.placeOf(err);
+    return this.loadFailure(err, b, line, column);
+  }
+
+  /**
+   * The one error line for a failure while loading: a value or a limit is blamed on the input line and
+   * field PostgreSQL named; anything else (a lost connection, a table changed by another session) on
+   * the database, over the lines of the batch it rolled back (pg-errors.ts).
+   */
+  private loadFailure(err: unknown, b: Batch | undefined, line?: number, column?: string): LoadError {
+    if (err instanceof LoadError) return err;
+    const f = classifyPgError(err);
+    const blamesInput = f.fault === 'value' || f.fault === 'limit';
+    const lines = b && !(blamesInput && line !== undefined) ? `${b.firstLine}-${b.lastLine}` : `${line}`;
     const col = column ? this.columns.find((c) => c.name === column) : undefined;
-    const field = col ? `, field "${col.path.join('.')}"` : column ? `, column "${column}"` : '';
-    const at = line !== undefined ? `${line}` : `${b.firstLine}-${b.lastLine}`;
     return new LoadError(
-      `${this.ctx.source}:${at}: stream "${this.stream}"${field}: PostgreSQL cannot store the value (${err.message}): fix the value in the tap, or the property's type in its schema`,
+      describePgFailure(f, {
+        at: `${this.ctx.source}:${lines}`,
+        stream: this.stream,
+        field: blamesInput ? (col?.path.join('.') ?? column) : undefined,
+        table: this.target,
+      }),
     );
   }
 }

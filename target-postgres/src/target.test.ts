@@ -179,7 +179,7 @@ describe('runTarget', () => {
         },
         log: quiet,
       }),
-      /test\.ndjson:5: stream "t", field "d": PostgreSQL cannot store the value \(invalid input syntax for type date: "not a date"\)/,
+      /test\.ndjson:5: stream "t", field "d": PostgreSQL cannot store the value \(invalid input syntax for type date: "not a date"; SQLSTATE 22007\)/,
     );
     assert.deepEqual(states, [1]);
     const r = await db().client.query('SELECT id FROM bad.t ORDER BY id');

@@ -12,6 +12,8 @@ import type { TargetConfig } from './config.js';
 import { ConnectionPool } from './connections.js';
 import type { EncodeStats, RecordMeta } from './copy-encoder.js';
 import { ensureSchema } from './ddl.js';
+import { qualified, toPgName } from './identifiers.js';
+import { classifyPgError, describePgFailure, isPgFailure } from './pg-errors.js';
 import { StateTracker } from './state-tracker.js';
 import { InputError, LoadError, type StreamCounts, StreamLoader } from './stream-loader.js';
 import { RecordValidationError, RecordValidator } from './validator.js';
@@ -43,7 +45,8 @@ export async function runTarget(opts: RunTargetOptions): Promise<TargetSummary> 
     await engine.consume(opts.messages);
     await engine.finish();
     return engine.summary();
-  } catch (err) {
+  } catch (thrown) {
+    const err = engine.described(thrown);
     if (err instanceof ProtocolError || err instanceof InputError) await engine.salvage();
     else engine.abandon();
     throw err;
@@ -65,6 +68,8 @@ class Engine {
   private readonly sequenceBase = Date.now() * 1000;
   private sequence = 0;
   private source = 'stdin';
+  /** The message being handled: the place named by a database failure that no stream loader placed. */
+  private current: PlacedMessage | undefined;
   private timer: NodeJS.Timeout | undefined;
   private handling = false;
   private background: Promise<void> | undefined;
@@ -168,6 +173,7 @@ class Engine {
     if (this.background) return this.background.then(() => this.handle(pm));
     if (this.backgroundError) throw this.backgroundError;
     this.handling = true;
+    this.current = pm;
     this.source = pm.place.source;
     const m = pm.message;
     let waiting: Promise<void> | undefined;
@@ -393,8 +399,11 @@ class Engine {
       try {
         for (const value of this.tracker.takeReady()) await this.emitState(value);
       } catch (err) {
-        this.emitError = err;
-        throw err;
+        // Not the database's failure: the reader of stdout (orchestrator, pipe) went away.
+        this.emitError = new LoadError(
+          `cannot print a STATE on stdout (${(err as Error).message}): the program reading the target's output stopped; the data is committed, re-run from the last STATE it received`,
+        );
+        throw this.emitError;
       }
     });
     return this.emitting;
@@ -424,6 +433,23 @@ class Engine {
     } catch {
       this.abandon();
     }
+  }
+
+  /**
+   * A failure of PostgreSQL that no stream loader turned into its line (DDL for versions, ACTIVATE_VERSION,
+   * a connection lost between batches) gets one here, at the message being handled.
+   */
+  described(err: unknown): unknown {
+    if (err instanceof LoadError || err instanceof ProtocolError || !isPgFailure(err)) return err;
+    const pm = this.current;
+    const stream = pm && 'stream' in pm.message ? pm.message.stream : undefined;
+    return new LoadError(
+      describePgFailure(classifyPgError(err), {
+        at: pm ? `${pm.place.source}:${pm.place.line}` : `${this.source}: end of input`,
+        stream,
+        table: stream === undefined ? undefined : qualified(this.config.schema, toPgName(stream)),
+      }),
+    );
   }
 
   abandon(): void {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LosslessNumber } from '../../singer/src/json-lossless.js';
+import type { JsonSchema } from '../../singer/src/messages.js';
 import { RecordValidator } from './validator.js';
 
 const schema = {
@@ -55,5 +56,19 @@ describe('RecordValidator', () => {
       () => validator.compile('bad', { type: 'object', properties: { a: { type: 12 } } } as never),
       /SCHEMA of stream "bad" is not a valid JSON Schema/,
     );
+  });
+
+  it('checks a schema as wide as a PostgreSQL table (1,600 properties) and names the failing field', () => {
+    const properties: Record<string, JsonSchema> = {};
+    for (let i = 0; i < 1600; i++) properties[`p${i}`] = { type: ['null', 'string'] };
+    const wide = validator.compile('wide', { type: 'object', properties });
+    wide({ p0: 'a', p1599: null }, false);
+    assert.throws(() => wide({ p1598: 3 }, false), /stream "wide", field "p1598"/);
+  });
+
+  it('a schema nested too deeply to compile says so', () => {
+    let deep: Record<string, unknown> = { type: 'string' };
+    for (let i = 0; i < 20_000; i++) deep = { type: 'object', properties: { a: deep } };
+    assert.throws(() => validator.compile('deep', deep), /SCHEMA of stream "deep" is nested too deeply/);
   });
 });

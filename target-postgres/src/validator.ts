@@ -1,5 +1,5 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { toPlainNumbers } from '../../singer/src/json-lossless.js';
+import { stringifyLossless, toPlainNumbers } from '../../singer/src/json-lossless.js';
 import type { JsonSchema } from '../../singer/src/messages.js';
 import { DATE_TIME, DECIMAL, isDate, TIME } from './formats.js';
 
@@ -19,7 +19,7 @@ const fieldOf = (e: ErrorObject): string => {
 };
 
 const show = (value: unknown): string => {
-  const text = JSON.stringify(value) ?? String(value);
+  const text = stringifyLossless(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 };
 
@@ -29,7 +29,11 @@ export class RecordValidator {
   private readonly cache = new Map<string, ValidateFunction>();
 
   constructor() {
-    this.ajv = new Ajv({ strict: false, allErrors: false, validateFormats: true, logger: false });
+    // allErrors: with it off, ajv nests each property's check inside the previous one's success block,
+    // and V8's parser overflows its stack on the generated function past about 1,560 properties (a
+    // legal width: PostgreSQL takes 1,600 columns). With it on the checks sit side by side; a valid
+    // record costs the same, and only the first error is reported anyway.
+    this.ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true, logger: false });
     // Other formats are ignored, as unknown keywords are (see formats.ts).
     this.ajv.addFormat('date', isDate);
     this.ajv.addFormat('singer.decimal', DECIMAL);
@@ -40,12 +44,17 @@ export class RecordValidator {
 
   /** Throws (with the reason) when the schema itself cannot be compiled. */
   compile(stream: string, schema: JsonSchema): RecordCheck {
-    const key = JSON.stringify(schema);
+    const key = stringifyLossless(schema);
     let validate = this.cache.get(key);
     if (!validate) {
       try {
         validate = this.ajv.compile(schema);
       } catch (err) {
+        if (err instanceof RangeError) {
+          throw new RecordValidationError(
+            `SCHEMA of stream "${stream}" is nested too deeply to compile a record check (${err.message}): flatten the schema in the tap (or declare the deep part as a plain "object"), or set validate_records: false`,
+          );
+        }
         throw new RecordValidationError(
           `SCHEMA of stream "${stream}" is not a valid JSON Schema (${(err as Error).message}): fix the tap's schema or set validate_records: false`,
         );

@@ -10,6 +10,7 @@ import { DELETED, ids, inv, live as liveIn, STREAM, INVOICE_SCHEMA as schema5 } 
 import {
   freshSchema,
   ndjson,
+  recordMsg,
   rows,
   runTarget,
   stateMsg,
@@ -99,5 +100,67 @@ describe('deletes via _sdc_deleted_at', { concurrency: 2 }, () => {
     assert.deepEqual(at, [{ t: '2026-03-01T10:00:00' }]);
     await loadOk(config, [schema5, inv(2, { label: 'restored' })]);
     assert.deepEqual((await live(schema))[1], { id: 2, deleted: false, label: 'restored' });
+  });
+});
+
+/** A tombstone as the tap sends it for a deleted record: the key and the deletion time, nothing else. */
+const tomb = (id: number) => recordMsg(STREAM, { id, _sdc_deleted_at: DELETED });
+
+describe('soft deletes keep the last known values (hard_delete false)', { concurrency: 2 }, () => {
+  const full = (schema: string) =>
+    rows<{ id: number; label: string | null; amount: string | null; deleted: boolean }>(
+      db().client,
+      `SELECT id::int, label, amount::text, _sdc_deleted_at IS NOT NULL AS deleted FROM ${table(schema, STREAM)} ORDER BY id`,
+    );
+
+  test('a {id, _sdc_deleted_at} tombstone for a loaded row (staging + merge) flags it and keeps its values', async () => {
+    const schema = freshSchema();
+    const config = writeConfig(db().url, schema, { hard_delete: false });
+    await loadOk(config, [schema5, inv(1), inv(2), inv(3)]);
+    const run = await loadOk(config, [schema5, tomb(2)]);
+    assert.deepEqual(await full(schema), [
+      { id: 1, label: 'F-1', amount: '100.00', deleted: false },
+      { id: 2, label: 'F-2', amount: '200.00', deleted: true },
+      { id: 3, label: 'F-3', amount: '300.00', deleted: false },
+    ]);
+    assert.deepEqual(summaryOf(run.stderr).streams[STREAM], { inserted: 0, updated: 0, deleted: 1 });
+  });
+
+  test('a tombstone after its record in the same run (direct COPY, then staging) keeps the values of that record', async () => {
+    const schema = freshSchema();
+    const config = writeConfig(db().url, schema, { hard_delete: false });
+    await loadOk(config, [schema5, inv(1), inv(2), tomb(2), inv(3)]);
+    await loadOk(config, [schema5, inv(3, { label: 'F-3 bis' }), tomb(3), tomb(1)]);
+    assert.deepEqual(await full(schema), [
+      { id: 1, label: 'F-1', amount: '100.00', deleted: true },
+      { id: 2, label: 'F-2', amount: '200.00', deleted: true },
+      { id: 3, label: 'F-3 bis', amount: '300.00', deleted: true },
+    ]);
+  });
+
+  test('a tombstone for a key never loaded inserts the key with nulls, whichever path it takes', async () => {
+    const schema = freshSchema();
+    const config = writeConfig(db().url, schema, { hard_delete: false });
+    // direct: the table is empty, then the key is above the table's maximum
+    await loadOk(config, [schema5, tomb(5)]);
+    await loadOk(config, [schema5, tomb(7)]);
+    // staging: the batch already merges (key 5 exists), the tombstone of 9 rides along
+    await loadOk(config, [schema5, inv(5), tomb(9)]);
+    assert.deepEqual(await full(schema), [
+      { id: 5, label: 'F-5', amount: '500.00', deleted: false },
+      { id: 7, label: null, amount: null, deleted: true },
+      { id: 9, label: null, amount: null, deleted: true },
+    ]);
+  });
+
+  test('a record after its tombstone in the same batch brings the row back with its values', async () => {
+    const schema = freshSchema();
+    const config = writeConfig(db().url, schema, { hard_delete: false });
+    await loadOk(config, [schema5, inv(1), inv(2)]);
+    await loadOk(config, [schema5, tomb(1), inv(1, { label: 'back' }), tomb(2), inv(2), tomb(2)]);
+    assert.deepEqual(await full(schema), [
+      { id: 1, label: 'back', amount: '100.00', deleted: false },
+      { id: 2, label: 'F-2', amount: '200.00', deleted: true },
+    ]);
   });
 });

@@ -13,6 +13,7 @@ import {
 } from './model.js';
 import { generateQuotes, quoteCount } from './quotes.js';
 import type { Table } from './table.js';
+import { yearEndEntries } from './year-end.js';
 
 /**
  * The company's history from the first fiscal year to the day before the anchor: partners appearing
@@ -138,6 +139,7 @@ export function generateCompany(seed: number, anchorDay: number, counts: Sandbox
   movements.sort((x, y) => x.at - y.at);
   for (const m of movements) pendingEntries.push(m.make().entry);
   for (const p of payroll) pendingEntries.push(p.make());
+  pendingEntries.push(...yearEndEntries(b, pendingEntries, lastDay));
 
   pendingEntries.sort((x, y) => x.createdAt - y.createdAt);
   for (const entry of pendingEntries) b.assignEntryIds(entry);

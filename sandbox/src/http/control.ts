@@ -19,7 +19,7 @@ export const CONTROL_ROUTES = [
   'PATCH  /_sandbox/invoice-lines/<customer_invoices|supplier_invoices>/<id>   {add, remove, edit}: totals and entry follow (update event)',
   'GET    /_sandbox/categories               every category with its category_group_id',
   'PATCH  /_sandbox/categories/<id>          {"label": …} renames a category',
-  'PUT    /_sandbox/faults                   {latencyMs, rateLimitBurst, errorRate, resetRate, truncateRate, malformedRate, exportError, pathPrefix, methods}',
+  'PUT    /_sandbox/faults                   {latencyMs, rateLimitBurst, errorRate, resetRate, truncateRate, malformedRate, htmlErrorRate, stallRate, stallMs, wrongShapeRate, exportError, pathPrefix, methods}',
   'DELETE /_sandbox/faults                   clears faults',
   'GET    /_sandbox/counters                 {total, byPath, byStatus}',
   'DELETE /_sandbox/counters                 resets counters',

@@ -7,7 +7,23 @@ export type FaultAction =
   | { kind: 'reset' }
   | { kind: 'error'; status: 500 | 502 | 503 }
   | { kind: 'truncate' }
-  | { kind: 'malformed' };
+  | { kind: 'malformed' }
+  | { kind: 'html'; status: 502 | 503 | 504 }
+  | { kind: 'stall'; ms: number }
+  | { kind: 'wrong_shape' };
+
+const RATES = [
+  'errorRate',
+  'resetRate',
+  'truncateRate',
+  'malformedRate',
+  'htmlErrorRate',
+  'stallRate',
+  'wrongShapeRate',
+] as const;
+
+/** A stalled body waits this long by default: longer than any sane read timeout, short enough for a demo. */
+export const DEFAULT_STALL_MS = 10_000;
 
 /**
  * Decides, per API request, which fault (if any) hits it. Draws come from a generator reseeded on
@@ -23,10 +39,15 @@ export class FaultInjector {
   }
 
   set(faults: Faults): void {
-    for (const key of ['errorRate', 'resetRate', 'truncateRate', 'malformedRate'] as const) {
+    for (const key of RATES) {
       const v = faults[key];
       if (v !== undefined && !(v >= 0 && v <= 1))
         throw new Error(`setFaults: ${key} must be between 0 and 1, got ${v}`);
+    }
+    for (const key of ['latencyMs', 'stallMs'] as const) {
+      const v = faults[key];
+      if (v !== undefined && !(Number.isFinite(v) && v >= 0))
+        throw new Error(`setFaults: ${key} must be a number of milliseconds >= 0, got ${v}`);
     }
     this.faults = { ...faults };
     this.burstLeft = faults.rateLimitBurst ?? 0;
@@ -54,7 +75,8 @@ export class FaultInjector {
     }
     const f = this.faults;
     if (!(f.methods ?? ['GET']).includes(method.toUpperCase())) return { kind: 'none' };
-    if (!f.resetRate && !f.errorRate && !f.truncateRate && !f.malformedRate) return { kind: 'none' };
+    if (!RATES.some((key) => f[key])) return { kind: 'none' };
+    // New kinds go after the old ones: with their rates at 0, a seed draws the same faults as before.
     const roll = this.random.next();
     let edge = f.resetRate ?? 0;
     if (roll < edge) return { kind: 'reset' };
@@ -64,10 +86,34 @@ export class FaultInjector {
     if (roll < edge) return { kind: 'truncate' };
     edge += f.malformedRate ?? 0;
     if (roll < edge) return { kind: 'malformed' };
+    const htmlFrom = edge;
+    edge += f.htmlErrorRate ?? 0;
+    if (roll < edge) {
+      // The status comes from where the roll fell in the band, not from a second draw that would
+      // shift every later request's roll.
+      const band = Math.min(2, Math.floor(((roll - htmlFrom) / (edge - htmlFrom)) * 3));
+      return { kind: 'html', status: ([502, 503, 504] as const)[band]! };
+    }
+    edge += f.stallRate ?? 0;
+    if (roll < edge) return { kind: 'stall', ms: f.stallMs ?? DEFAULT_STALL_MS };
+    edge += f.wrongShapeRate ?? 0;
+    if (roll < edge) return { kind: 'wrong_shape' };
     return { kind: 'none' };
   }
 
   private applies(path: string): boolean {
     return this.faults.pathPrefix === undefined || path.startsWith(this.faults.pathPrefix);
   }
+}
+
+const GATEWAY_REASONS = {
+  502: 'Bad Gateway',
+  503: 'Service Temporarily Unavailable',
+  504: 'Gateway Time-out',
+};
+
+/** The HTML page a reverse proxy (nginx's wording) answers when the application behind it fails. */
+export function gatewayErrorPage(status: 502 | 503 | 504): string {
+  const title = `${status} ${GATEWAY_REASONS[status]}`;
+  return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
 }

@@ -5,6 +5,7 @@ import type { Core } from '../core.js';
 import { handleApi } from './api.js';
 import { handleControl } from './control.js';
 import { ApiError } from './errors.js';
+import { type FaultAction, gatewayErrorPage } from './faults.js';
 
 const MAX_BODY = 1024 * 1024;
 
@@ -109,21 +110,29 @@ async function serveApi(core: Core, req: IncomingMessage, res: ServerResponse, u
   const path = url.pathname.slice(API_PREFIX.length);
   const counted = url.pathname;
   let rateHeaders: Record<string, string> = {};
-  const finish = (status: number, body: unknown, fault: 'truncate' | 'malformed' | 'none' = 'none') => {
+  const finish = (status: number, body: unknown, fault: FaultAction = { kind: 'none' }) => {
     core.count(counted, status);
-    let text = JSON.stringify(body);
-    if (fault === 'truncate') text = text.slice(0, Math.max(1, Math.floor(text.length / 2)));
-    if (fault === 'malformed')
-      text = `${text.slice(0, Math.max(1, Math.floor(text.length / 2)))}<html>oops</html>`;
+    const shaped = fault.kind === 'wrong_shape' && status >= 200 && status < 300 ? { data: body } : body;
+    const json = JSON.stringify(shaped);
+    const half = json.slice(0, Math.max(1, Math.floor(json.length / 2)));
+    const text =
+      fault.kind === 'truncate' ? half : fault.kind === 'malformed' ? `${half}<html>oops</html>` : json;
     // A truncated body keeps the full Content-Length and the socket is cut, as a dropped connection.
-    const full = fault === 'truncate' ? Buffer.byteLength(JSON.stringify(body)) : Buffer.byteLength(text);
     res.writeHead(status, {
       ...rateHeaders,
       'content-type': 'application/json; charset=utf-8',
-      'content-length': full,
+      'content-length': Buffer.byteLength(fault.kind === 'truncate' ? json : text),
     });
-    if (fault === 'truncate') {
+    if (fault.kind === 'truncate') {
       res.write(text, () => res.destroy());
+      return;
+    }
+    if (fault.kind === 'stall') {
+      res.write(half);
+      // Unref'd: a stalled answer must not keep a closing sandbox (or the test process) alive.
+      setTimeout(() => {
+        if (!res.destroyed) res.end(json.slice(half.length));
+      }, fault.ms).unref();
       return;
     }
     res.end(text);
@@ -145,6 +154,17 @@ async function serveApi(core: Core, req: IncomingMessage, res: ServerResponse, u
   if (fault.kind === 'reset') {
     core.count(counted, 'reset');
     req.socket.destroy();
+    return;
+  }
+  if (fault.kind === 'html') {
+    // The gateway answers before the API sees the request: no authentication, no rate-limit headers.
+    core.count(counted, fault.status);
+    const page = gatewayErrorPage(fault.status);
+    res.writeHead(fault.status, {
+      'content-type': 'text/html',
+      'content-length': Buffer.byteLength(page),
+    });
+    res.end(page);
     return;
   }
 
@@ -179,9 +199,5 @@ async function serveApi(core: Core, req: IncomingMessage, res: ServerResponse, u
     if (!(error instanceof ApiError)) throw error;
     result = { status: error.status, body: { error: error.message, status: error.status } };
   }
-  finish(
-    result.status,
-    result.body,
-    fault.kind === 'truncate' || fault.kind === 'malformed' ? fault.kind : 'none',
-  );
+  finish(result.status, result.body, fault);
 }

@@ -283,7 +283,7 @@ describe("readAglXlsx on a workbook stored in Excel's part order (the sheet befo
     const file = await writeAglXlsx(manyRows(100), { partOrder: 'excel' });
     await assert.rejects(
       read(download(file.subarray(0, file.length - 100), 4096, 0)),
-      /^AglFormatError: AGL xlsx: not a readable xlsx workbook \(no end of central directory record \(not a zip file, or a truncated one\)\)$/,
+      /^AglFormatError: AGL xlsx: not a readable xlsx workbook \(End of central directory record signature not found\. Either not a zip file, or file is truncated\.\)$/,
     );
     assert.deepEqual(await leftInTempDir(), []);
   });

@@ -1,10 +1,9 @@
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import type { Readable } from 'node:stream';
-import type ExcelJS from 'exceljs';
 import { AGL_COLUMNS, type AglColumn, type AglRow } from '../../../pennylane/src/export-formats.js';
 import { spoolToTempFile } from './temp-file.js';
-import { readFirstSheet, XlsxFormatError } from './xlsx-first-sheet.js';
+import { type CellValue, readFirstSheet, type SheetRow, XlsxFormatError } from './xlsx-first-sheet.js';
 
 /** An AGL workbook that cannot be read; `row` is the worksheet row (1-based, as Excel shows it; 0: none). */
 export class AglFormatError extends Error {
@@ -51,20 +50,12 @@ export async function* readAglXlsx(
 type Mapping = { column: AglColumn; cell: number }[];
 
 async function* readSheet(
-  worksheet: AsyncIterable<ExcelJS.Row>,
+  worksheet: AsyncIterable<SheetRow>,
 ): AsyncGenerator<{ row: number; values: AglRow }> {
   let mapping: Mapping | undefined;
   let best: { row: number; missing: AglColumn[] } | undefined;
   for await (const row of worksheet) {
-    const cells = row.values as ExcelJS.CellValue[];
-    if (cells.some((v) => typeof v === 'object' && v !== null && 'sharedString' in v)) {
-      // exceljs leaves a shared string's index when the workbook has no shared strings part.
-      throw new AglFormatError(
-        row.number,
-        undefined,
-        'a cell refers to a shared string but the workbook has no xl/sharedStrings.xml part',
-      );
-    }
+    const cells = row.cells;
     if (!cells.some((v) => cellText(v) !== '')) continue;
     if (mapping) {
       yield { row: row.number, values: toAglRow(cells, mapping, row.number) };
@@ -103,9 +94,10 @@ const COLUMN_BY_LABEL = new Map<string, AglColumn>(
   ]),
 );
 
-function mapHeader(cells: ExcelJS.CellValue[]): { mapping: Mapping; missing: AglColumn[] } {
+function mapHeader(cells: CellValue[]): { mapping: Mapping; missing: AglColumn[] } {
   const mapping: Mapping = [];
   cells.forEach((value, cell) => {
+    // forEach skips the holes of a sparse row (columns without a cell).
     const column = COLUMN_BY_LABEL.get(normalizeLabel(cellText(value)));
     if (column && !mapping.some((m) => m.column === column)) mapping.push({ column, cell });
   });
@@ -116,30 +108,19 @@ function mapHeader(cells: ExcelJS.CellValue[]): { mapping: Mapping; missing: Agl
 /** Every column null: copied for each row (cheaper than building the object key by key). */
 const EMPTY_ROW = Object.fromEntries(AGL_COLUMNS.map((c) => [c.key, null])) as AglRow;
 
-function toAglRow(cells: ExcelJS.CellValue[], mapping: Mapping, row: number): AglRow {
+function toAglRow(cells: CellValue[], mapping: Mapping, row: number): AglRow {
   const values = { ...EMPTY_ROW };
   for (const { column, cell } of mapping) {
-    values[column.key] = toNeutral(column, plainValue(cells[cell]), row);
+    values[column.key] = toNeutral(column, cells[cell] ?? null, row);
   }
   return values;
 }
 
-type Plain = string | number | boolean | Date | null;
+type Plain = CellValue;
 
-/** The value a cell shows: formula results, rich text and hyperlinks reduced to their content. */
-function plainValue(value: ExcelJS.CellValue | undefined): Plain {
-  if (value === null || value === undefined) return null;
-  if (typeof value !== 'object' || value instanceof Date) return value;
-  if ('richText' in value) return value.richText.map((r) => r.text).join('');
-  if ('result' in value) return plainValue(value.result as ExcelJS.CellValue);
-  if ('text' in value) return String(value.text);
-  if ('error' in value) return null;
-  return null;
-}
-
-function cellText(value: ExcelJS.CellValue | undefined): string {
-  const plain = plainValue(value);
-  return plain === null ? '' : plain instanceof Date ? plain.toISOString() : String(plain).trim();
+function cellText(value: CellValue | undefined): string {
+  if (value === null || value === undefined) return '';
+  return value instanceof Date ? value.toISOString() : String(value).trim();
 }
 
 function toNeutral(column: AglColumn, value: Plain, row: number): string | number | null {

@@ -89,7 +89,7 @@ function zip64Archive(entries: { name: string; data: Buffer; method: 0 | 8 }[]):
   return Buffer.concat([...parts, directory, end64, locator, end, comment]);
 }
 
-describe('ZipFile', () => {
+describe('ZipFile (yauzl, with CRC checks)', () => {
   let dir: string;
   let n = 0;
   before(async () => {
@@ -141,8 +141,8 @@ describe('ZipFile', () => {
     await withZip(archive, async (zip) => {
       const stored = zip.entries.get('stored.txt')!;
       const deflated = zip.entries.get('deflated.xml')!;
-      assert.equal(deflated.size, big.length);
-      assert.ok(deflated.localHeaderOffset > 0);
+      assert.equal(deflated.uncompressedSize, big.length);
+      assert.ok(deflated.relativeOffsetOfLocalHeader > 0);
       assert.equal((await contentOf(await zip.stream(stored))).toString(), 'as is');
       assert.deepEqual(await contentOf(await zip.stream(deflated)), big);
     });
@@ -167,7 +167,7 @@ describe('ZipFile', () => {
     await withZip(archive, async (zip) => {
       await assert.rejects(
         contentOf(await zip.stream(zip.entries.get('sheet.xml')!)),
-        /^Error: sheet\.xml: /,
+        /^Error: sheet\.xml: corrupt data \(/,
       );
     });
   });
@@ -184,7 +184,7 @@ describe('ZipFile', () => {
         ZipFile.open(path),
         (err: unknown) =>
           err instanceof ZipFormatError &&
-          err.message === 'no end of central directory record (not a zip file, or a truncated one)',
+          /end of central directory record signature not found/i.test(err.message),
       );
     }
   });
@@ -195,14 +195,14 @@ describe('ZipFile', () => {
     const encrypted = Buffer.from(archive);
     encrypted.writeUInt16LE(encrypted.readUInt16LE(record + 8) | 1, record + 8);
     await withZip(encrypted, async (zip) => {
-      await assert.rejects(zip.stream(zip.entries.get('a.xml')!), /^ZipFormatError: a\.xml is encrypted$/);
+      await assert.rejects(zip.stream(zip.entries.get('a.xml')!), /^ZipFormatError: a\.xml: .*encrypt/);
     });
     const lzma = Buffer.from(archive);
     lzma.writeUInt16LE(14, record + 10);
     await withZip(lzma, async (zip) => {
       await assert.rejects(
         zip.stream(zip.entries.get('a.xml')!),
-        /^ZipFormatError: a\.xml uses compression method 14 \(only deflate is read\)$/,
+        /^ZipFormatError: a\.xml: .*compression method: 14/,
       );
     });
   });

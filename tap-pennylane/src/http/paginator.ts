@@ -34,6 +34,13 @@ export class CursorPaginator {
         'the API answered with an unexpected shape; refusing to guess whether more pages exist',
       );
     const items = page.items as T[];
+    // A record that is not an object (a string, null) would fail later with a message about JavaScript.
+    const odd = items.findIndex((item) => typeof item !== 'object' || item === null || Array.isArray(item));
+    if (odd >= 0)
+      throw fail(
+        `page ${this.pages} item ${odd + 1} is not a JSON object (${JSON.stringify(items[odd])?.slice(0, 40)})`,
+        'the API answered with an unexpected shape; rerun later, and report it to Pennylane if it persists',
+      );
     if (!page.has_more) return { items, next: undefined };
     const next = page.next_cursor;
     if (typeof next !== 'string' || next === '')

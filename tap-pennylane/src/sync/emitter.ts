@@ -1,3 +1,4 @@
+import { LIST_RESOURCES } from '../../../pennylane/src/api.js';
 import type { JsonSchema, SingerMessage } from '../../../singer/src/messages.js';
 import type { SelectedStream } from '../catalog/select.js';
 import type { StateStore } from './state.js';
@@ -87,6 +88,9 @@ export class StreamWriter {
   }
 
   async record(raw: Record<string, unknown>, version?: number): Promise<void> {
+    for (const k of this.selected.definition.key) {
+      if (raw[k] === undefined || raw[k] === null) throw this.keyless(raw, k);
+    }
     this.counts.records++;
     const message: SingerMessage = {
       type: 'RECORD',
@@ -108,6 +112,21 @@ export class StreamWriter {
       record: { ...key, _sdc_deleted_at: deletedAt },
       time_extracted: extractedNow(),
     });
+  }
+
+  /**
+   * A record without its key cannot be upserted; the target would refuse it with a message about its
+   * own input. Said here, the API is named as the party at fault. The record's values are not quoted
+   * (customers' names, amounts): only its field names.
+   */
+  private keyless(raw: Record<string, unknown>, field: string): Error {
+    const def = this.selected.definition;
+    const where =
+      'resource' in def ? `GET ${LIST_RESOURCES[def.resource].path} (stream ${def.name})` : def.name;
+    const fields = Object.keys(raw).slice(0, 8).join(', ');
+    return new Error(
+      `${def.name}: ${where}: a record has no "${field}" (the stream's key; its fields: ${fields || 'none'}) — the API answered with an unexpected shape; rerun later, and report it to Pennylane if it persists`,
+    );
   }
 
   async activateVersion(version: number): Promise<void> {

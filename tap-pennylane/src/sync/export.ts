@@ -213,7 +213,7 @@ async function createAndWait(ctx: SyncContext, def: ExportStream, year: FiscalYe
     ...(def.export === 'analytical_general_ledgers' ? { mode: 'in_line' } : {}),
   };
   const where = `${def.name}: fiscal year ${year.id} (${year.start}..${year.finish})`;
-  let job = await createJob(ctx, def, path, body, where);
+  let job = checkJob(await createJob(ctx, def, path, body, where), `POST ${path}`, where);
   const deadline = Date.now() + ctx.config.exportPollTimeoutSeconds * 1000;
   const interval = ctx.config.exportPollIntervalSeconds * 1000;
   while (job.status === 'pending') {
@@ -223,7 +223,12 @@ async function createAndWait(ctx: SyncContext, def: ExportStream, year: FiscalYe
       );
     }
     await sleep(interval);
-    job = await ctx.client.getJson<ExportJob>(`${path}/${job.id}`, undefined, { stream: def.name });
+    const poll = `${path}/${job.id}`;
+    job = checkJob(
+      await ctx.client.getJson<unknown>(poll, undefined, { stream: def.name }),
+      `GET ${poll}`,
+      where,
+    );
   }
   if (job.status === 'error') {
     throw new ExportFailedError(
@@ -236,6 +241,23 @@ async function createAndWait(ctx: SyncContext, def: ExportStream, year: FiscalYe
     );
   }
   return job;
+}
+
+/**
+ * An export job as the API documents it (`id`, `status`), or one line naming the request and the API:
+ * an HTML page or another shape would otherwise read as "export undefined has status undefined".
+ */
+function checkJob(answer: unknown, request: string, where: string): ExportJob {
+  const job = answer as Partial<ExportJob> | null;
+  if (job && typeof job === 'object' && typeof job.id === 'number' && typeof job.status === 'string')
+    return job as ExportJob;
+  const got =
+    job && typeof job === 'object' && !Array.isArray(job)
+      ? `fields: ${Object.keys(job).slice(0, 8).join(', ') || 'none'}`
+      : JSON.stringify(answer)?.slice(0, 40);
+  throw new ExportFailedError(
+    `${where}: ${request}: the answer is not an export job with an id and a status (${got}) — the API answered with an unexpected shape; rerun later, and report it to Pennylane if it persists`,
+  );
 }
 
 /** Attempts at creating one export job when the answer was lost (5xx, reset, unreadable body). */

@@ -33,8 +33,15 @@ export function missingScopes(granted: readonly string[], streams: readonly Sele
 
 /** Calls `/me` once and fails with ONE message listing every scope the selected streams lack. */
 export async function checkScopes(client: ApiClient, streams: readonly SelectedStream[]): Promise<void> {
-  const me = await client.getJson<{ scopes?: unknown }>('/me');
-  const granted = Array.isArray(me.scopes) ? me.scopes.filter((s): s is string => typeof s === 'string') : [];
+  const me = await client.getJson<{ scopes?: unknown } | null>('/me');
+  // Without a scopes list every stream would look unauthorised and the token would be blamed; the
+  // answer is the API's (or base_url's) fault.
+  if (!me || typeof me !== 'object' || !Array.isArray(me.scopes)) {
+    throw new Error(
+      'GET /me: the answer has no "scopes" list — the API answered with an unexpected shape; check that base_url is the Pennylane API v2 (https://app.pennylane.com/api/external/v2), or rerun later',
+    );
+  }
+  const granted = me.scopes.filter((s): s is string => typeof s === 'string');
   const missing = missingScopes(granted, streams);
   if (missing.length === 0) return;
   throw new MissingScopesError(

@@ -26,6 +26,13 @@ export type FullTableBookmark = {
   max_id?: number;
   /** trial_balance: each fiscal year read since the last full pass, with its status when it was read. */
   years?: Record<string, string>;
+  /**
+   * trial_balance: the account numbers whose rows the table holds, for each year that a run between
+   * full passes may read again (years last read while open). A re-read deletes the numbers it no longer
+   * returns. A year read before but absent here (its read did not finish, or an older tap wrote the
+   * state) forces a full pass. Only open years are kept: a few hundred numbers each.
+   */
+  accounts?: Record<string, string[]>;
 };
 
 /** One export (FEC or analytical ledger) of one fiscal year. */
@@ -102,11 +109,20 @@ export function readFullTableBookmark(raw: unknown): FullTableBookmark | undefin
   const years = isObject(raw.years)
     ? Object.fromEntries(Object.entries(raw.years).filter(([, v]) => typeof v === 'string'))
     : undefined;
+  // A year whose list is not all strings is left out: unknown numbers force a full pass, never a guess.
+  const accounts = isObject(raw.accounts)
+    ? Object.fromEntries(
+        Object.entries(raw.accounts).filter(
+          ([, v]) => Array.isArray(v) && v.every((n) => typeof n === 'string'),
+        ),
+      )
+    : undefined;
   return {
     version: raw.version,
     ...(isInstant(raw.complete_at) ? { complete_at: raw.complete_at } : {}),
     ...(typeof raw.max_id === 'number' ? { max_id: raw.max_id } : {}),
     ...(years ? { years: years as Record<string, string> } : {}),
+    ...(accounts ? { accounts: accounts as Record<string, string[]> } : {}),
   };
 }
 
@@ -126,4 +142,50 @@ export function readExportBookmark(raw: unknown): ExportBookmark {
     };
   }
   return { years };
+}
+
+/**
+ * Warnings about a state that this tap did not write (another tap's, an edited one): bookmarks of
+ * streams it does not have are kept as they are and not used; a bookmark of one of its streams in a
+ * shape it does not know is not used either, so that stream is read in full. Neither stops the run:
+ * reading more is always safe, and the next STATE carries bookmarks of the right shape.
+ */
+export function foreignBookmarks(
+  state: TapState,
+  /** Every stream of the tap. */
+  all: readonly string[],
+  /** The streams of this run, whose bookmarks are read. */
+  selected: ReadonlyArray<{ name: string; kind: string }>,
+): string[] {
+  const known = new Map(selected.map((s) => [s.name, s.kind]));
+  const notes: string[] = [];
+  const unknown = Object.keys(state.bookmarks).filter((name) => !all.includes(name));
+  if (unknown.length > 0) {
+    notes.push(
+      `state: bookmarks of streams tap-pennylane does not have (${unknown.join(', ')}) are kept as they are and not used; was the state written by another tap?`,
+    );
+  }
+  for (const [name, kind] of known) {
+    const raw = state.bookmarks[name];
+    if (raw === undefined) continue;
+    const problem =
+      kind === 'changelog'
+        ? (() => {
+            const b = readChangelogBookmark(raw);
+            return typeof b === 'string' ? b : undefined;
+          })()
+        : kind === 'export'
+          ? isObject(raw) && isObject(raw.years)
+            ? undefined
+            : 'no "years" object'
+          : readFullTableBookmark(raw) === undefined
+            ? 'no numeric "version"'
+            : undefined;
+    if (problem) {
+      notes.push(
+        `state: the bookmark of ${name} is not one tap-pennylane writes (${problem}): ${name} is read in full this run`,
+      );
+    }
+  }
+  return notes;
 }
