@@ -139,7 +139,17 @@ async function fullPass(
     sort: 'id',
     limit: parent.maxLimit,
   };
-  for await (const page of ctx.client.paginate<ApiRecord>(parent.path, query, stream)) {
+  // The next page of invoices is requested while this one's lines are read, so the budget does not
+  // idle for a round trip between pages.
+  const pages = ctx.client.paginate<ApiRecord>(parent.path, query, stream)[Symbol.asyncIterator]();
+  let ahead = pages.next();
+  for (;;) {
+    const current = await ahead;
+    if (current.done) break;
+    ahead = pages.next();
+    // A failure below leaves this promise unawaited: keep it from becoming an unhandled rejection.
+    ahead.catch(() => {});
+    const page = current.value;
     const ids = page.map((r) => r.id).filter((id): id is number => typeof id === 'number');
     await inPool(ids, poolSize(ctx), async (id) => {
       const lines = await readLines(ctx, def, id);
