@@ -1,4 +1,4 @@
-import { LIST_RESOURCES } from '../../pennylane/src/api.js';
+import { CHILD_RESOURCES, LIST_RESOURCES } from '../../pennylane/src/api.js';
 import type { SingerCatalog } from '../../singer/src/catalog.js';
 import type { Logger } from '../../singer/src/log.js';
 import type { SingerMessage } from '../../singer/src/messages.js';
@@ -153,10 +153,18 @@ export async function runTap(opts: RunTapOptions): Promise<TapSummary> {
       ...(opts.splitPolicy ? { splitPolicy: opts.splitPolicy } : {}),
     };
 
-    // Change feeds: a changelog stream that another selected stream refreshes from (ledger_entry_lines).
+    // Change feeds: a changelog stream that another selected stream refreshes from (ledger_entry_lines),
+    // or whose events the invoice lines streams take instead of reading the same changelog again.
     const feeds = new Map<string, Deferred<ChangeFeed> & { ids: Set<number>; idField: string }>();
     for (const s of selected) {
       const def = s.definition;
+      if (def.kind === 'child_changelog') {
+        const parent = CHILD_RESOURCES[def.child].parent;
+        const source = selected.find((x) => x.definition.name === parent);
+        if (source?.definition.kind === 'changelog' && !feeds.has(parent))
+          feeds.set(parent, { ...deferred<ChangeFeed>(), ids: new Set(), idField: 'id' });
+        continue;
+      }
       if (def.kind !== 'full_table' || !def.refreshFrom) continue;
       const source = selected.find((x) => x.definition.name === def.refreshFrom?.stream);
       if (source?.definition.kind === 'changelog') {
@@ -237,7 +245,7 @@ export async function runTap(opts: RunTapOptions): Promise<TapSummary> {
             await syncChildTable(ctx, w, def);
             break;
           case 'child_changelog':
-            await syncInvoiceLines(ctx, w, def);
+            await syncInvoiceLines(ctx, w, def, feeds.get(CHILD_RESOURCES[def.child].parent)?.promise);
             break;
         }
         await out.emitState();

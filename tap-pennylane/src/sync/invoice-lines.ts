@@ -1,7 +1,14 @@
 import { CHILD_RESOURCES, childPath, LIST_RESOURCES } from '../../../pennylane/src/api.js';
 import { NotFoundError, UnprocessableError } from '../http/errors.js';
 import type { ChildChangelogStream } from '../streams/definition.js';
-import { CHANGELOG_PAGE_LIMIT, CHANGELOG_SAFE_AGE_MS, collapseEvents, compareInstants } from './changelog.js';
+import {
+  CHANGELOG_PAGE_LIMIT,
+  CHANGELOG_SAFE_AGE_MS,
+  type Change,
+  type ChangeFeed,
+  collapseEvents,
+  compareInstants,
+} from './changelog.js';
 import { type ApiRecord, iso, type SyncContext } from './context.js';
 import type { StreamWriter } from './emitter.js';
 import { decodeLineIds, encodeLineIds, type LineIdMap } from './line-ids.js';
@@ -31,6 +38,8 @@ export async function syncInvoiceLines(
   ctx: SyncContext,
   w: StreamWriter,
   def: ChildChangelogStream,
+  /** The invoices stream's outcome this run, when it is selected: its events are used, not read again. */
+  parentFeed?: Promise<ChangeFeed>,
 ): Promise<void> {
   const prior = readLinesBookmark(ctx.state.get(def.name));
   if (prior.pass) return fullPass(ctx, w, def, prior.pass, 'resuming the interrupted full pass');
@@ -42,7 +51,7 @@ export async function syncInvoiceLines(
     return fullPass(ctx, w, def, undefined, `bookmark is ${days} days old, beyond the changelog's 4 weeks`);
   }
   try {
-    await incremental(ctx, w, def, prior.complete);
+    await incremental(ctx, w, def, prior.complete, parentFeed);
   } catch (err) {
     // The changelog is read before anything is emitted, so a 422 has emitted nothing yet.
     if (!(err instanceof UnprocessableError)) throw err;
@@ -206,22 +215,11 @@ async function incremental(
   w: StreamWriter,
   def: ChildChangelogStream,
   prior: { changelog_at: string; version: number; lines: string },
+  parentFeed: Promise<ChangeFeed> | undefined,
 ): Promise<void> {
   const child = CHILD_RESOURCES[def.child];
-  const overlapMs = ctx.config.changelogOverlapSeconds * 1000;
-  const readFrom = iso(Date.parse(prior.changelog_at) - overlapMs);
-  const readStartedAt = ctx.now();
-  const changes = collapseEvents([]);
-  let last = prior.changelog_at;
-  const pages = ctx.client.paginateChangelog(
-    `/changelogs/${child.parent}`,
-    { startDate: readFrom, limit: CHANGELOG_PAGE_LIMIT },
-    { stream: def.name },
-  );
-  for await (const page of pages) {
-    collapseEvents(page, changes);
-    for (const e of page) if (compareInstants(e.processed_at, last) > 0) last = e.processed_at;
-  }
+  const shared = await sharedChanges(parentFeed, prior.changelog_at);
+  const { changes, readFrom, through } = shared ?? (await readChanges(ctx, def, prior.changelog_at));
 
   const map = decodeLineIds(prior.lines);
   let removed = 0;
@@ -253,9 +251,6 @@ async function incremental(
     map.set(id, ids);
   });
 
-  // As for changelog streams: a quiet feed still moves up to the start of this read minus the overlap.
-  const floor = iso(readStartedAt - overlapMs);
-  const through = compareInstants(last, floor) > 0 ? last : floor;
   const mark = compareInstants(through, prior.changelog_at) > 0 ? through : prior.changelog_at;
   ctx.state.set(def.name, {
     changelog_at: mark,
@@ -263,6 +258,44 @@ async function incremental(
     lines: encodeLineIds(map),
   } satisfies LinesBookmark);
   ctx.log.info(
-    `${def.name}: ${changes.size} ${child.parent} changed since ${readFrom}, ${live.length} re-read, ${removed} lines deleted`,
+    `${def.name}: ${changes.size} ${child.parent} changed since ${readFrom}${shared ? ` (${child.parent}' events)` : ''}, ${live.length} re-read, ${removed} lines deleted`,
   );
+}
+
+type Changes = { changes: ReadonlyMap<number, Change>; readFrom: string; through: string };
+
+/**
+ * The invoices stream's events of this run, when they cover everything since this stream's bookmark
+ * (read from no later than it); undefined when that stream listed in full, failed, or read from later.
+ */
+async function sharedChanges(
+  feed: Promise<ChangeFeed> | undefined,
+  since: string,
+): Promise<Changes | undefined> {
+  if (!feed) return undefined;
+  const outcome = await feed.catch(() => undefined);
+  if (outcome?.mode !== 'incremental' || !outcome.changes) return undefined;
+  if (Date.parse(outcome.readFrom) > Date.parse(since)) return undefined;
+  return { changes: outcome.changes, readFrom: outcome.readFrom, through: outcome.through };
+}
+
+/** Reads the invoices' changelog from the bookmark minus the overlap, as the changelog streams do. */
+async function readChanges(ctx: SyncContext, def: ChildChangelogStream, since: string): Promise<Changes> {
+  const overlapMs = ctx.config.changelogOverlapSeconds * 1000;
+  const readFrom = iso(Date.parse(since) - overlapMs);
+  const readStartedAt = ctx.now();
+  const changes = collapseEvents([]);
+  let last = since;
+  const pages = ctx.client.paginateChangelog(
+    `/changelogs/${CHILD_RESOURCES[def.child].parent}`,
+    { startDate: readFrom, limit: CHANGELOG_PAGE_LIMIT },
+    { stream: def.name },
+  );
+  for await (const page of pages) {
+    collapseEvents(page, changes);
+    for (const e of page) if (compareInstants(e.processed_at, last) > 0) last = e.processed_at;
+  }
+  // As for changelog streams: a quiet feed still moves up to the start of this read minus the overlap.
+  const floor = iso(readStartedAt - overlapMs);
+  return { changes, readFrom, through: compareInstants(last, floor) > 0 ? last : floor };
 }
