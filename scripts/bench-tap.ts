@@ -9,6 +9,11 @@
  * 2. Incremental: 100 changes spread over the 7 changelog streams, then tap | target at the REAL
  *    budget (25 per 5 s, the sandbox enforcing it too), end to end into PostgreSQL (target ≤ 5 s).
  *    Prints requests made vs the minimum for those changes.
+ * 3. Memory: the tap's peak RSS (VmHWM, sampled from /proc every 20 ms) for the whole full sync of 1.;
+ *    each stream alone on the same company (skipped with --no-per-stream), against the baseline of the
+ *    tap's fixed footprint (the smallest stream alone: node, the modules, the HTTP client); and the
+ *    whole full sync of the `small` company, so the large ÷ small ratio shows memory is flat in company
+ *    size (target: ≤ 200 MB peak, ratio near 1).
  * The programs run compiled (as their `bin` does), or from source through tsx with --tsx. The full sync
  * goes into a file, so the ratio measures the tap, not the target; the file is then loaded by the
  * target (its time printed apart) so the incremental run meets full tables.
@@ -21,6 +26,7 @@ import {
   existsSync,
   mkdtempSync,
   openSync,
+  readFileSync,
   readSync,
   rmSync,
   statSync,
@@ -32,7 +38,9 @@ import { finished } from 'node:stream/promises';
 import { CHANGELOG_RESOURCES, LIST_RESOURCES, RATE_LIMIT } from '../pennylane/src/api.js';
 import { startSandbox } from '../sandbox/src/index.js';
 import type { Sandbox } from '../sandbox/src/types.js';
+import type { SingerCatalog } from '../singer/src/catalog.js';
 import { packageRoot } from '../singer/src/paths.js';
+import { discoverCatalog } from '../tap-pennylane/src/catalog/discover.js';
 import { isSettled, yearsInScope } from '../tap-pennylane/src/sync/fiscal-years.js';
 import { spawnScript } from '../test/support/cli.js';
 import { startThrowawayPostgres } from '../test/support/embedded-postgres.js';
@@ -46,11 +54,14 @@ const SCALE = Number(option('scale', '10'));
 const SIZE = option('size', 'large') as 'large' | 'small';
 const USE_TSX = argv.includes('--tsx');
 const NO_LOAD = argv.includes('--no-load');
+const PER_STREAM = !argv.includes('--no-per-stream');
 const say = (s: string) => process.stderr.write(`bench-tap: ${s}\n`);
 const FISCAL_YEARS_BACK = 2;
 
 type Run = {
   seconds: number;
+  /** The tap's peak resident memory (MB), from /proc (undefined where there is no /proc). */
+  rssMb?: number | undefined;
   tapCode: number | null;
   targetCode: number | null;
   tapErr: string;
@@ -67,8 +78,9 @@ let compiledDir: string | undefined;
  */
 function compile(): void {
   if (USE_TSX) return;
-  compiledDir = join(packageRoot, '.data', 'bench-tap-build');
-  say('compiling the programs (tsc -p tsconfig.build.json --outDir .data/bench-tap-build)…');
+  // One folder per run: two benchmarks started side by side must not recompile each other's programs.
+  compiledDir = join(packageRoot, '.data', `bench-tap-build-${process.pid}`);
+  say(`compiling the programs (tsc -p tsconfig.build.json --outDir ${compiledDir})…`);
   const tsc = join(packageRoot, 'node_modules/typescript/bin/tsc');
   spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', compiledDir], {
     cwd: packageRoot,
@@ -83,10 +95,35 @@ function start(program: Program, args: string[], env: NodeJS.ProcessEnv): ChildP
   return spawn(process.execPath, [cli, ...args], { cwd: packageRoot, env, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
-/** The tap alone, its output into a file: times it from its start to its exit. */
+/**
+ * Follows a process's peak resident memory: VmHWM (the kernel's high-water mark, so a peak between two
+ * samples is not missed) read from /proc every 20 ms; `stop()` returns it in MB, undefined without /proc.
+ */
+function peakRss(pid: number | undefined): { stop(): number | undefined } {
+  let peakKb: number | undefined;
+  const sample = () => {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (m) peakKb = Math.max(peakKb ?? 0, Number(m[1]));
+    } catch {
+      // exited between two samples, or no /proc
+    }
+  };
+  sample();
+  const timer = setInterval(sample, 20);
+  return {
+    stop() {
+      clearInterval(timer);
+      return peakKb === undefined ? undefined : peakKb / 1024;
+    },
+  };
+}
+
+/** The tap alone, its output into a file: times it from its start to its exit, and follows its memory. */
 async function tapToFile(tapArgs: string[], env: NodeJS.ProcessEnv, file: string): Promise<Run> {
   const t0 = performance.now();
   const tap = start('tap-pennylane', tapArgs, env);
+  const rss = peakRss(tap.pid);
   const out = createWriteStream(file);
   const written = finished(out);
   tap.stdout!.pipe(out);
@@ -96,9 +133,11 @@ async function tapToFile(tapArgs: string[], env: NodeJS.ProcessEnv, file: string
     if (process.env.BENCH_VERBOSE) process.stderr.write(d);
   });
   const tapCode = await new Promise<number | null>((resolve) => tap.on('close', (code) => resolve(code)));
+  // The last sample is at most 20 ms before the exit (the process is gone from /proc once reaped).
+  const rssMb = rss.stop();
   const seconds = (performance.now() - t0) / 1000;
   await written;
-  return { seconds, tapCode, targetCode: 0, tapErr, targetErr: '', state: undefined };
+  return { seconds, rssMb, tapCode, targetCode: 0, tapErr, targetErr: '', state: undefined };
 }
 
 /** The value of the last STATE message of a file of Singer messages (read from its end). */
@@ -179,6 +218,8 @@ async function pipe(tapArgs: string[], env: NodeJS.ProcessEnv): Promise<Run> {
     state: lines.length ? JSON.parse(lines.at(-1)!) : undefined,
   };
 }
+
+const mb = (v: number | undefined): string => (v === undefined ? '? MB' : `${v.toFixed(0)} MB`);
 
 const pages = (n: number, limit: number) => Math.max(1, Math.ceil(n / limit));
 
@@ -336,7 +377,7 @@ try {
     say(line.replace(/^.*?tap-pennylane[^:]*: /, ''));
   const ratio = full.seconds / floor;
   say(
-    `full sync: ${full.seconds.toFixed(1)} s, floor ${floor.toFixed(1)} s (${minimum} requests ÷ ${rate} per s): ratio ${ratio.toFixed(3)} (target ≤ 1.1); requests made ${made} vs minimum ${minimum}`,
+    `full sync: ${full.seconds.toFixed(1)} s, floor ${floor.toFixed(1)} s (${minimum} requests ÷ ${rate} per s): ratio ${ratio.toFixed(3)} (target ≤ 1.1); requests made ${made} vs minimum ${minimum}; tap peak RSS ${mb(full.rssMb)}`,
   );
 
   // The data into PostgreSQL (not timed against the tap: it is the target's own benchmark). With
@@ -373,11 +414,62 @@ try {
   say(
     `incremental: ${changes} changes, ${inc.seconds.toFixed(2)} s end to end into PostgreSQL (target ≤ 5 s); requests made ${incMade} vs minimum ${base + changeMinimum} (${changeMinimum} for the changes, ${base} for /me, the small tables, the new ledger accounts and the open years' trial balances)`,
   );
+  // 3. Memory: each stream alone (the large company, the scaled budget), then the small company.
+  sb.control.setRateLimit({ requests: RATE_LIMIT.requests * SCALE, windowMs: RATE_LIMIT.windowMs });
+  writeConfig(RATE_LIMIT.requests * SCALE);
+  const perStream: Record<string, number | undefined> = {};
+  if (PER_STREAM) {
+    const catalog = discoverCatalog();
+    for (const entry of catalog.streams) {
+      const name = entry.tap_stream_id;
+      const file = join(dir, `catalog-${name}.json`);
+      writeFileSync(file, JSON.stringify({ streams: [entry] } satisfies SingerCatalog));
+      const run = await tapToFile(['--config', configFile, '--catalog', file], env, join(dir, 'one.ndjson'));
+      if (run.tapCode !== 0) throw new Error(`${name} alone failed:\n${run.tapErr.slice(-3000)}`);
+      perStream[name] = run.rssMb;
+      rmSync(join(dir, 'one.ndjson'));
+    }
+    const footprint = Math.min(...Object.values(perStream).filter((v): v is number => v !== undefined));
+    say(`peak RSS of each stream alone (large company); baseline: the tap's footprint, ${mb(footprint)}:`);
+    for (const [name, rss] of Object.entries(perStream)) {
+      say(
+        `  ${name.padEnd(20)} ${mb(rss).padStart(7)}  (+${mb(rss === undefined ? undefined : rss - footprint)})`,
+      );
+    }
+  }
+  say('full sync of the small company (memory must not grow with the company)…');
+  const small = await startSandbox({
+    size: 'small',
+    rateLimit: { requests: RATE_LIMIT.requests * SCALE, windowMs: RATE_LIMIT.windowMs },
+  });
+  let smallRss: number | undefined;
+  try {
+    const smallConfig = join(dir, 'tap-small.json');
+    writeFileSync(
+      smallConfig,
+      JSON.stringify({
+        ...JSON.parse(readFileSync(configFile, 'utf8')),
+        api_token: small.token,
+        base_url: small.baseUrl,
+      }),
+    );
+    const run = await tapToFile(['--config', smallConfig], env, join(dir, 'small.ndjson'));
+    if (run.tapCode !== 0) throw new Error(`small full sync failed:\n${run.tapErr.slice(-3000)}`);
+    smallRss = run.rssMb;
+  } finally {
+    await small.close();
+  }
+  const sizeRatio = full.rssMb !== undefined && smallRss ? full.rssMb / smallRss : undefined;
+  say(
+    `full sync peak RSS: large company ${mb(full.rssMb)} (target ≤ 200 MB), small company ${mb(smallRss)}: ratio ${sizeRatio?.toFixed(2) ?? '?'} (flat: near 1)`,
+  );
+
   process.stdout.write(
-    `${JSON.stringify({ full: { seconds: full.seconds, floor, ratio, requests: made, minimum }, incremental: { changes, seconds: inc.seconds, requests: incMade, minimum: base + changeMinimum } })}\n`,
+    `${JSON.stringify({ full: { seconds: full.seconds, floor, ratio, requests: made, minimum, rssMb: full.rssMb }, incremental: { changes, seconds: inc.seconds, requests: incMade, minimum: base + changeMinimum }, memory: { fullLargeMb: full.rssMb, fullSmallMb: smallRss, sizeRatio, perStreamMb: perStream } })}\n`,
   );
 } finally {
   await sb.close();
   await pgServer.stop();
   rmSync(dir, { recursive: true, force: true });
+  if (compiledDir) rmSync(compiledDir, { recursive: true, force: true });
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import yargs from 'yargs';
+import { decodeText, parseJsonText, withoutBom } from '../../singer/src/json-text.js';
 import { redact } from '../../singer/src/log.js';
 import { NdjsonWriter } from '../../singer/src/writer.js';
 import type { AirbyteMessage, FailureType } from './messages.js';
@@ -14,18 +15,21 @@ export class AirbyteUsageError extends Error {
 export function readJsonFile(file: string, flag: string): unknown {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = decodeText(readFileSync(file));
   } catch (err) {
     throw new AirbyteUsageError(
       `cannot read --${flag} file ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`,
     );
   }
-  if (text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new AirbyteUsageError(`--${flag} file ${file} is not valid JSON (${(err as Error).message})`);
-  }
+  const json = withoutBom(text);
+  if (json.trim() === '') return undefined;
+  // Any layout (pretty-printed, CRLF, a BOM); a fault is named by line, never quoted (config: secrets).
+  const parsed = parseJsonText(json);
+  if (!parsed.ok)
+    throw new AirbyteUsageError(
+      `--${flag} file ${file} is not valid JSON: ${parsed.problem}; the file is at fault: repair or regenerate it`,
+    );
+  return parsed.value;
 }
 
 export type VerbArgs = { verb: string; config?: string; catalog?: string; state?: string };

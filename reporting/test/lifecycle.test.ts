@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { acquireRunLock } from '../../runner/src/run-lock.js';
 import { collect, type Harness, lastLine, runSyncCli, startHarness } from '../../runner/test/harness.js';
 import { packageRoot } from '../../singer/src/paths.js';
 import { nodeArgs } from '../../test/support/cli.js';
@@ -60,6 +62,22 @@ describe('the reporting layer across syncs', () => {
     const second = await reportingCli();
     assert.equal(second.code, 0, second.stderr);
     assert.deepEqual(await layer(), built);
+  });
+
+  it('npm run reporting waits for no sync: while one holds the run lock it exits 3 and says so', async () => {
+    const holder = new pg.Client({ connectionString: h.db.url });
+    await holder.connect();
+    try {
+      await acquireRunLock(holder, 'pennylane');
+      const res = await reportingCli();
+      assert.equal(res.code, 3, res.stderr);
+      assert.match(
+        res.stderr,
+        /another sync is already running .*\(the sync rebuilds the views when it ends\)/,
+      );
+    } finally {
+      await holder.end();
+    }
   });
 
   it("keeps a user's view on top of ledger_lines through a rebuild, and refuses a change that would drop it", async () => {
@@ -185,6 +203,22 @@ describe('the reporting layer across syncs', () => {
     );
     const [days] = await q<{ n: number }>('SELECT count(*)::int AS n FROM partial_reporting.calendar');
     assert.ok((days?.n ?? 0) > 365);
+  });
+
+  it('a sync into unflattened tables succeeds, says in one line why the views were not built, and exits 1', async () => {
+    const res = await runSyncCli(h, [], {
+      TARGET_POSTGRES_FLATTENING_ENABLED: 'false',
+      TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA: 'raw',
+      PENNYLANE_REPORTING_SCHEMA: 'raw_reporting',
+      PENNYLANE_SYNC_STATE_FILE: join(h.dir, 'raw-state.json'),
+    });
+    assert.equal(res.code, 1, res.stderr);
+    assert.match(
+      res.stderr,
+      /\nreporting: the views in schema "raw_reporting" were NOT rebuilt \(the synced data is committed\): raw\.\w+ has a column \w+ \(jsonb\) but no \w+__\w+: the views read the tables as the runner loads them/,
+    );
+    assert.match(lastLine(res.stderr), /^pennylane-sync: incremental run #1 succeeded/);
+    assert.deepEqual(await q(`SELECT 1 FROM pg_namespace WHERE nspname = 'raw_reporting'`), []);
   });
 
   it('says which table is not in the runner’s layout (not flattened) and changes nothing', async () => {

@@ -105,6 +105,27 @@ describe('the reporting views reconcile with the sandbox company', () => {
       'participation_impots',
     ])
       assert.ok(sections.has(s), `the sandbox has no ${s} account`);
+    // …and the prefixes whose longest-match rules differ from their class (781 vs 78, 681 vs 68…).
+    for (const prefix of [
+      '781',
+      '791',
+      '681',
+      '6037',
+      '707',
+      '66',
+      '76',
+      '67',
+      '77',
+      '69',
+      '74',
+      '63',
+      '65',
+      '75',
+    ])
+      assert.ok(
+        rows.some((r) => r.account_number!.startsWith(prefix)),
+        `the sandbox has no ${prefix}x account`,
+      );
   });
 
   it('balance_sheet: Σ actif = Σ passif for every fiscal year, and its result row is the income statement’s', async () => {

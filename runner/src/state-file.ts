@@ -9,6 +9,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { decodeText } from '../../singer/src/json-text.js';
 import { parseStateText } from '../../singer/src/state-text.js';
 
 /**
@@ -20,7 +21,7 @@ export function readStateFile(path: string): unknown | undefined {
   if (!existsSync(path)) return undefined;
   // Read as the tap reads --state (pretty-printed after a hand edit, a BOM, Meltano's wrapper…), so a
   // file the tap accepts is never refused here, and a broken one gets the same one-line message.
-  return parseStateText(readFileSync(path, 'utf8'), path).value;
+  return parseStateText(decodeText(readFileSync(path)), path).value;
 }
 
 export function writeStateFile(path: string, value: unknown): void {

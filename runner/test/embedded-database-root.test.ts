@@ -82,10 +82,15 @@ describe('the embedded database, as root, in a folder the postgres user cannot e
 describe('the PostgreSQL binaries, as root, inside a folder the postgres user cannot enter', { skip }, () => {
   const priv = mkdtempSync(join(tmpdir(), 'private-bin-'));
   chmodSync(priv, 0o700);
-  // A stand-in for SHARED_HOME, in a folder the postgres user can enter (the system one may be private).
-  const scratch = join(SHARED_HOME, 'scratch');
-  if (isRoot()) makeReachableFolder(scratch, postgresAccount()!);
-  const home = isRoot() ? mkdtempSync(join(scratch, 'shared-home-')) : '';
+  // A stand-in for SHARED_HOME where the postgres user can enter: the system temporary folder, or
+  // when that is private, the real shared place's scratch folder (as the test harness does).
+  const reachableTmp = () => {
+    const account = postgresAccount()!;
+    if (firstClosedFolder(tmpdir(), account) === undefined) return tmpdir();
+    makeReachableFolder(join(SHARED_HOME, 'scratch'), account);
+    return join(SHARED_HOME, 'scratch');
+  };
+  const home = isRoot() ? mkdtempSync(join(reachableTmp(), 'shared-home-')) : '';
   if (home) chmodSync(home, 0o755);
   after(() => {
     rmSync(priv, { recursive: true, force: true });

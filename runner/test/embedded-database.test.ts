@@ -49,10 +49,18 @@ describe('the embedded database', () => {
       await client.connect();
       const res = await client.query(
         "SELECT current_database() AS db, current_setting('listen_addresses') AS listen, " +
-          "EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'pennylane') AS schema",
+          "EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'pennylane') AS schema, " +
+          "current_setting('server_encoding') AS encoding, upper('écriture à-nouveaux') AS upper",
       );
       await client.end();
-      assert.deepEqual(res.rows[0], { db: 'pennylane', listen: 'localhost', schema: true });
+      // UTF-8 and Unicode case whatever the locale of the shell that created it (LANG unset in CI)
+      assert.deepEqual(res.rows[0], {
+        db: 'pennylane',
+        listen: 'localhost',
+        schema: true,
+        encoding: 'UTF8',
+        upper: 'ÉCRITURE À-NOUVEAUX',
+      });
 
       await assert.rejects(
         new pg.Client({

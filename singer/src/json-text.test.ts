@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseJsonText, withoutBom } from './json-text.js';
+import { decodeText, parseJsonText, withoutBom } from './json-text.js';
 
 describe('parseJsonText', () => {
   it('parses what JSON.parse parses', () => {
@@ -21,5 +21,16 @@ describe('parseJsonText', () => {
   it('withoutBom removes only a leading byte order mark', () => {
     assert.equal(withoutBom('\uFEFF{}'), '{}');
     assert.equal(withoutBom('{"a":"\uFEFF"}'), '{"a":"\uFEFF"}');
+  });
+});
+
+describe('decodeText', () => {
+  it('reads UTF-8, and UTF-16 (LE or BE) when a byte order mark says so, as PowerShell 5 writes files', () => {
+    const text = '{"label": "Écritures"}';
+    assert.equal(decodeText(Buffer.from(text, 'utf8')), text);
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    assert.deepEqual(parseJsonText(withoutBom(decodeText(le))), { ok: true, value: { label: 'Écritures' } });
+    const be = Buffer.from(le).swap16();
+    assert.deepEqual(parseJsonText(withoutBom(decodeText(be))), { ok: true, value: { label: 'Écritures' } });
   });
 });

@@ -1,5 +1,18 @@
 import { parseJsonLossless } from './json-lossless.js';
 
+/**
+ * A file's bytes as text: UTF-8, or UTF-16 when it starts with a UTF-16 byte order mark (what Windows
+ * PowerShell 5's `>` writes, e.g. `tap | target > state.json`). The mark itself is kept for withoutBom.
+ */
+export function decodeText(bytes: Buffer): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.toString('utf16le');
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) {
+    const swapped = Buffer.from(bytes.subarray(0, bytes.length - (bytes.length % 2)));
+    return swapped.swap16().toString('utf16le');
+  }
+  return bytes.toString('utf8');
+}
+
 /** The text without the byte order mark some Windows editors put first (JSON.parse refuses it). */
 export const withoutBom = (text: string): string => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
 

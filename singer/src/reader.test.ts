@@ -17,7 +17,7 @@ describe('readLines', () => {
     assert.deepEqual(lines, [
       { text: '{"a":1}', line: 1 },
       { text: '{"b":2}', line: 3 },
-      { text: '{"c":3}', line: 4 },
+      { text: '{"c":3}', line: 4, unterminated: true },
     ]);
   });
 

@@ -7,7 +7,13 @@ import { mayHaveLostDigits, mayLoseNumbers, parseJsonLossless } from './json-los
 import { type Place, ProtocolError, type SingerMessage, toSingerMessage } from './messages.js';
 
 /** `byteString`: the text was decoded one byte per character (see byte-strings.ts); an ASCII line may carry it too. */
-export type Line = { text: string; line: number; byteString?: true };
+export type Line = {
+  text: string;
+  line: number;
+  byteString?: true;
+  /** The input's last line, ended by the end of the input rather than a newline (perhaps cut short). */
+  unterminated?: true;
+};
 
 export type LineOptions = {
   /**
@@ -124,7 +130,10 @@ export async function* readLineChunks(input: Readable, options: LineOptions = {}
     const lines: Line[] = [];
     const rest = Buffer.concat([...pending, NEWLINE]);
     splitRun(rest, 0, rest.length, byteStrings, line, lines);
-    if (lines.length > 0) yield lines;
+    if (lines.length > 0) {
+      lines[lines.length - 1]!.unterminated = true;
+      yield lines;
+    }
   }
 }
 
@@ -152,16 +161,22 @@ export type ReadOptions = LineOptions & {
   losslessNumbers?: boolean;
 };
 
-function parseLine(text: string, place: Place): unknown {
+function parseLine(text: string, place: Place, unterminated = false): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
+    // A last line without its newline that does not parse was cut short: the producer is at fault.
     throw new ProtocolError(
       place,
-      `invalid JSON (${(err as Error).message}); each line must be one JSON message`,
+      unterminated
+        ? `the input ends in the middle of this line (invalid JSON: ${(err as Error).message}, and no final newline): it was cut short, by a tap that stopped or a truncated file; re-run the tap (the load resumes from the last printed STATE), or remove the partial line from the file`
+        : `invalid JSON (${(err as Error).message}); each line must be one JSON message`,
     );
   }
 }
+
+/** A byte order mark (as text, or as the latin1 of its UTF-8 bytes) that Windows editors put first. */
+const BOM = /^(?:\ufeff|\u00ef\u00bb\u00bf)/;
 
 /** Only a record body may keep byte strings: the envelope is read as text by everyone. */
 function isRecordWithTextEnvelope(value: unknown): boolean {
@@ -179,8 +194,8 @@ function isRecordWithTextEnvelope(value: unknown): boolean {
 /** Decodes one NDJSON line into a Singer message, naming the source and line if it is malformed. */
 function decodeLine(line: Line, source: string, lossless: boolean): PlacedMessage {
   const place = { source, line: line.line };
-  let text = line.text;
-  let value = parseLine(text, place);
+  let text = line.line === 1 ? line.text.replace(BOM, '') : line.text;
+  let value = parseLine(text, place, line.unterminated);
   let byteStrings = line.byteString === true;
   if (byteStrings && !isRecordWithTextEnvelope(value)) {
     text = textOf(text);

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseJsonText, withoutBom } from './json-text.js';
+import { decodeText, parseJsonText, withoutBom } from './json-text.js';
 
 /** One configuration key of a program: drives loading, `--about`, the README table and meltano.yml. */
 export type Setting = {
@@ -88,7 +88,7 @@ export function loadConfig(
   if (file) {
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = decodeText(readFileSync(file));
     } catch (err) {
       throw new ConfigError(`cannot read config file ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
     }

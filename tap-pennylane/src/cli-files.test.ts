@@ -35,6 +35,13 @@ describe('state and catalog files', () => {
     );
   });
 
+  it("reads a target's stdout saved by Windows PowerShell 5 (UTF-16 with a byte order mark)", () => {
+    const path = join(dir, 'utf16.json');
+    const text = `{"bookmarks":{}}\r\n${JSON.stringify(STATE)}\r\n`;
+    writeFileSync(path, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    assert.deepEqual(loadState(path), STATE);
+  });
+
   it("reads the last line of a target's stdout and Meltano's singer_state, saying how", () => {
     const notes: string[] = [];
     const lines = `{"bookmarks":{}}\n${JSON.stringify(STATE)}\n`;

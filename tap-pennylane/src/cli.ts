@@ -1,10 +1,12 @@
 #!/usr/bin/env node
+// First: V8's memory settings must be in place before the other modules load (memory.ts says why).
+import './memory.js';
 import { readFileSync, realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import yargs from 'yargs';
 import { aboutJson, aboutMarkdown } from '../../singer/src/about.js';
 import { CatalogError, parseCatalog, type SingerCatalog } from '../../singer/src/catalog.js';
-import { parseJsonText, withoutBom } from '../../singer/src/json-text.js';
+import { decodeText, parseJsonText, withoutBom } from '../../singer/src/json-text.js';
 import { createLogger, redact } from '../../singer/src/log.js';
 import { packageVersion } from '../../singer/src/paths.js';
 import { parseStateText, StateFileError } from '../../singer/src/state-text.js';
@@ -22,7 +24,7 @@ export class CliError extends Error {
 
 function readText(file: string, what: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    return decodeText(readFileSync(file));
   } catch (err) {
     throw new CliError(`cannot read ${what} file ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
   }

@@ -40,11 +40,16 @@ const BAD: Record<string, (res: ServerResponse) => void> = {
   envelope: (res) => sendJson(res, 200, { data: [{ id: 3 }], meta: { next_page: null } }),
   items: (res) => sendJson(res, 200, page(['BQ', null], null)),
   keyless: (res) => sendJson(res, 200, page([{ code: 'BQ', label: 'Banque' }], null)),
+  endless: (res) => {
+    endless++;
+    sendJson(res, 200, page([], `c${endless + 2}`));
+  },
   slow: () => {
     // never answers: the request times out
   },
 };
 const TOKEN = 'tok-secret-5f2c9a';
+let endless = 0;
 
 const PRIOR = { bookmarks: { journals: { version: 1111 } } };
 
@@ -96,6 +101,20 @@ function perYear(kind: string, req: Recorded, res: ServerResponse): boolean {
         null,
       ),
     );
+    return true;
+  }
+  if (req.path.endsWith('/files/export')) {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end('<!DOCTYPE html><html><body>Access denied</body></html>');
+    return true;
+  }
+  if (/\/exports\/(fecs|analytical_general_ledgers)$/.test(req.path) && kind === 'file-html') {
+    sendJson(res, 201, {
+      id: 5,
+      status: 'ready',
+      file_url: `${server.baseUrl}/files/export`,
+      created_at: '2026-12-01T00:00:00Z',
+    });
     return true;
   }
   if (req.path.endsWith('/exports/fecs')) {
@@ -164,6 +183,8 @@ const EXPECT: Record<string, RegExp> = {
     /^journals: GET \/journals \(stream journals\): page 2 item 1 is not a JSON object .* — the API answered with an unexpected shape/,
   keyless:
     /^journals: GET \/journals \(stream journals\): a record has no "id" \(the stream's key; its fields: code, label\) — the API answered with an unexpected shape/,
+  endless:
+    /^journals: GET \/journals \(stream journals\): 5 empty pages in a row still say has_more \(page 6\) — the listing makes no progress/,
   slow: /^journals: GET \/journals \(stream journals\): request failed: timed out — check network access to http:\/\/127\.0\.0\.1:\d+ \(request timeout 300 ms\)$/,
 };
 
@@ -240,6 +261,20 @@ describe('an API that answers badly', () => {
           .bookmarks.fec;
         for (const y of Object.values(fec?.years ?? {})) assert.equal(y.exported_at, null);
       }
+    });
+  }
+
+  for (const stream of ['fec', 'analytical_ledger']) {
+    it(`${stream}: an export file that is an HTML page fails the stream naming the year and the file`, async () => {
+      const { summary } = await runIn('file-html', undefined, [stream]);
+      assert.equal(summary.streams[stream]!.status, 'failed');
+      assert.match(
+        summary.error ?? '',
+        new RegExp(
+          `^${stream}: fiscal year 7 \\(2026-01-01\\.\\.2026-12-31\\): export 5, file /api/external/v2/files/export: ${stream === 'fec' ? 'FEC line 1: the header row' : 'AGL xlsx: not a readable xlsx workbook'}.* — the file Pennylane served is at fault: rerun later \\(the year is exported again\\)`,
+        ),
+      );
+      assert.doesNotMatch(summary.error ?? '', /\n/);
     });
   }
 

@@ -197,5 +197,37 @@ describe('tap-pennylane | target-postgres into a real PostgreSQL', () => {
       [open.id],
     );
     assert.equal(sums[0].balanced, true, 'debits = credits');
+    state = r.states.at(-1);
+  });
+
+  it("the open year's FEC exported again with fewer lines: the table holds exactly the new export", async () => {
+    const open = (sb.control.records('fiscal_years') as Year[]).find((y) => y.status === 'open')!;
+    const before = await db.client.query(
+      `SELECT count(*)::int AS n FROM "${SCHEMA}".fec WHERE fiscal_year_id = $1`,
+      [open.id],
+    );
+    const want = sb.control.fecRows(open.start, open.finish).map(fecRecord);
+    assert.ok(want.length < before.rows[0].n, 'the entries deleted above left the export shorter');
+    // The CLI's clock is the real one: export_max_age_hours 0 makes the open year's export due again.
+    const fecConfig = join(dir, 'tap-fec.json');
+    writeFileSync(fecConfig, JSON.stringify({ ...sandboxSettings(sb), export_max_age_hours: 0 }));
+    const stateFile = join(dir, 'state-fec.json');
+    writeFileSync(stateFile, JSON.stringify(state));
+    const catalogFile = join(dir, 'catalog-fec.json');
+    writeFileSync(catalogFile, JSON.stringify(catalogOf(['fiscal_years', 'fec'])));
+    const r = await tapToTarget(['--config', fecConfig, '--state', stateFile, '--catalog', catalogFile], env);
+    assert.equal(r.tapCode, 0, r.tapStderr);
+    assert.equal(r.targetCode, 0, r.targetStderr);
+    assert.match(r.tapStderr, /fec: ok, \d+ records \([1-9]\d* deleted\)/);
+    const { rows } = await db.client.query(
+      `SELECT "EcritureNum", "CompteNum", "Debit"::text AS "Debit", "Credit"::text AS "Credit"
+       FROM "${SCHEMA}".fec WHERE fiscal_year_id = $1 ORDER BY line_number`,
+      [open.id],
+    );
+    assert.equal(rows.length, want.length, 'no stale line is left');
+    assert.deepEqual(
+      rows.map((x) => [x.EcritureNum, x.CompteNum, x.Debit ?? '', x.Credit ?? ''].join('|')),
+      want.map((x) => [x.EcritureNum, x.CompteNum, x.Debit ?? '', x.Credit ?? ''].join('|')),
+    );
   });
 });

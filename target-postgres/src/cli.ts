@@ -97,10 +97,34 @@ export async function runSingerCli(argv: string[]): Promise<number> {
 /** One line, whatever the error: the last stderr line is what orchestrators show. */
 export function errorLine(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
-  return `${PREFIX}: error: ${redact(message).replace(/\s*\n\s*/g, ' ')}`;
+  // One line of text: newlines become spaces, other control characters (a NUL in a property name) escapes.
+  const line = redact(message)
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/[\x00-\x1f\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `${PREFIX}: error: ${line}`;
+}
+
+/** Exit statuses of a stop by signal, as a shell reports them (128 + the signal's number). */
+const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
+
+/**
+ * SIGTERM or SIGINT (an orchestrator stopping the run, Ctrl-C) ends the run at once with one error line:
+ * the process exits, its connections close, and PostgreSQL rolls back every open batch; a STATE is only
+ * ever printed after its records were committed, so nothing is half-applied past the last one printed.
+ */
+function exitOnSignal(): void {
+  for (const signal of Object.keys(SIGNAL_EXIT) as NodeJS.Signals[]) {
+    process.once(signal, () => {
+      process.stderr.write(
+        `${errorLine(`stopped by ${signal}: the batches being loaded were rolled back and everything up to the last printed STATE is committed: re-run to resume from it`)}\n`,
+      );
+      process.exit(SIGNAL_EXIT[signal]);
+    });
+  }
 }
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
+  exitOnSignal();
   try {
     process.exitCode = isDestinationVerb(argv[0])
       ? await runAirbyteDestination(argv)

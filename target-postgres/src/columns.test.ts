@@ -117,5 +117,11 @@ describe('columnsOf', () => {
       /stream "s": the schema maps to 1601 columns \(1595 from its properties, 6 _sdc_ metadata\) and a PostgreSQL table holds at most 1600/,
     );
     assert.equal(columnsOf('s', { type: 'object', properties }, base).length, 1595);
+    for (let i = 1594; i < 1700; i++) properties[`p${i}`] = { type: 'string' };
+    assert.throws(
+      () => columnsOf('s', { type: 'object', properties }, meta),
+      (err: Error) => /at most 1600/.test(err.message) && !err.message.includes('add_record_metadata'),
+      'add_record_metadata is only suggested when dropping the metadata would be enough',
+    );
   });
 });

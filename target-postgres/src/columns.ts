@@ -64,6 +64,11 @@ export function columnsOf(stream: string, schema: JsonSchema, opts: ColumnOption
       `SCHEMA of stream "${stream}" has no "properties": declare the record's fields as a JSON Schema object`,
     );
   }
+  if (toPgName(stream) === '') {
+    throw new SchemaMappingError(
+      `stream ${JSON.stringify(stream)} has no character PostgreSQL can put in a table name (NUL is dropped): rename the stream in the tap`,
+    );
+  }
   const out: Column[] = [];
   const walk = (props: Record<string, JsonSchema>, path: string[], depth: number) => {
     for (const [key, prop] of Object.entries(props)) {
@@ -76,9 +81,21 @@ export function columnsOf(stream: string, schema: JsonSchema, opts: ColumnOption
       }
     }
   };
-  walk(schema.properties, [], 0);
+  try {
+    walk(schema.properties, [], 0);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    throw new SchemaMappingError(
+      `stream "${stream}": the schema's objects are nested too deeply to flatten (${err.message}): lower flattening_max_depth (deeper objects stay jsonb columns)`,
+    );
+  }
   const taken = new Map<string, Column>();
   for (const c of out) {
+    if (c.name === '') {
+      throw new SchemaMappingError(
+        `stream "${stream}", field ${JSON.stringify(c.path.join('.'))}: a property with an empty name (or only NUL) cannot be a PostgreSQL column: rename it in the tap's schema, or deselect it`,
+      );
+    }
     const other = taken.get(c.name);
     if (other) {
       throw new SchemaMappingError(
@@ -103,7 +120,7 @@ export function columnsOf(stream: string, schema: JsonSchema, opts: ColumnOption
   if (out.length > MAX_COLUMNS) {
     const metadata = out.filter((c) => c.metadata).length;
     throw new SchemaMappingError(
-      `stream "${stream}": the schema maps to ${out.length} columns (${out.length - metadata} from its properties${opts.flatteningEnabled ? ' after flattening' : ''}, ${metadata} _sdc_ metadata) and a PostgreSQL table holds at most ${MAX_COLUMNS}: select fewer properties in the catalog${opts.flatteningEnabled ? ', lower flattening_max_depth or turn flattening off' : ''}${metadata > 0 ? ', or set add_record_metadata: false' : ''}`,
+      `stream "${stream}": the schema maps to ${out.length} columns (${out.length - metadata} from its properties${opts.flatteningEnabled ? ' after flattening' : ''}, ${metadata} _sdc_ metadata) and a PostgreSQL table holds at most ${MAX_COLUMNS}: select fewer properties in the catalog${opts.flatteningEnabled ? ', lower flattening_max_depth or turn flattening off' : ''}${metadata > 0 && out.length - metadata <= MAX_COLUMNS ? ', or set add_record_metadata: false' : ''}`,
     );
   }
   return out;

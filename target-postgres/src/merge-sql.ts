@@ -111,9 +111,9 @@ function softDeleteMergeSql(
   const flagOnly = columns.filter((c) => isKey(c) || changedBySoftDelete(c));
   const flagSet = flagOnly.filter((c) => !isKey(c));
   const flagCompared = flagSet.filter((c) => !(c.metadata && VOLATILE.has(c.metadata)));
-  const flagged = columns.some((c) => c.name === '_sdc_deleted_at')
-    ? 't."_sdc_deleted_at" IS NOT NULL'
-    : 'false';
+  // Without the column there is nothing to flag: a key known only from its tombstone gets no row.
+  const canFlag = columns.some((c) => c.name === '_sdc_deleted_at');
+  const flagged = canFlag ? 't."_sdc_deleted_at" IS NOT NULL' : 'false';
   const flagConflict =
     flagSet.length === 0
       ? 'DO NOTHING'
@@ -129,7 +129,7 @@ function softDeleteMergeSql(
             ON CONFLICT (${keys}) ${upsertConflict(columns, keyColumns)}
             RETURNING (xmax = 0) AS inserted, ${flagged} AS flagged),
       g AS (INSERT INTO ${target} AS t (${columnList(flagOnly)}) SELECT ${flagOnly.map((c) => `l.${q(c)}`).join(', ')} FROM l
-            WHERE l."_sdc_stage_delete" AND NOT EXISTS (SELECT 1 FROM v WHERE ${join})
+            WHERE ${canFlag ? '' : 'false AND '}l."_sdc_stage_delete" AND NOT EXISTS (SELECT 1 FROM v WHERE ${join})
             ON CONFLICT (${keys}) ${flagConflict}
             RETURNING (xmax = 0) AS inserted, ${flagged} AS flagged),
       u AS (SELECT * FROM f UNION ALL SELECT * FROM g)

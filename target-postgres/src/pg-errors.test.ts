@@ -36,7 +36,9 @@ describe('classifyPgError', () => {
     [dbError('40P01', 'deadlock detected'), 'changed'],
     [dbError('40001', 'could not serialize access due to concurrent update'), 'changed'],
     [dbError('42501', 'permission denied for table payments'), 'privilege'],
+    [dbError('23505', 'duplicate key value violates unique constraint "payments_pkey"'), 'changed'],
     [dbError('0A000', 'feature not supported'), 'other'],
+    [dbError('42601', 'zero-length delimited identifier at or near '), 'other'],
     [new TypeError('x is not a function'), 'other'],
   ];
   for (const [err, fault] of cases) {

@@ -6,12 +6,13 @@
  */
 
 /**
- * - value: the input sent a value the column cannot hold (class 22 data exception, 23 integrity);
+ * - value: the input sent a value the column cannot hold (class 22 data exception, 23 integrity but
+ *   23505, a duplicate key, which only another session's write can cause here);
  * - limit: the input is beyond one of PostgreSQL's own limits (class 54: nesting depth, columns, row size);
  * - server: the server or the network failed (class 08 connection, 57 operator intervention, 53
  *   insufficient resources, 58 system, XX internal, or a socket error without a SQLSTATE);
- * - changed: another session changed the table under the load (class 42 undefined/duplicate object,
- *   wrong type; class 40 serialization failure or deadlock; 55P03 lock not available);
+ * - changed: another session changed the table under the load (the class-42 codes of an undefined,
+ *   duplicate or retyped object; 23505 a key it inserted; class 40 serialization failure or deadlock; 55P03 lock not available);
  * - privilege: the database user may not do it (42501);
  * - other: anything else PostgreSQL refused.
  */
@@ -23,10 +24,18 @@ export type PgFailure = {
   code: string | undefined;
   message: string;
   hint: string | undefined;
+  /** PostgreSQL's DETAIL, kept only where it names an object rather than a row's values (23505's key). */
+  detail: string | undefined;
 };
 
 /** What pg (node-postgres) puts on the errors of a failed query; a socket error has only a message. */
-type PgErrorFields = { code?: unknown; severity?: unknown; hint?: unknown; message?: unknown };
+type PgErrorFields = {
+  code?: unknown;
+  severity?: unknown;
+  hint?: unknown;
+  detail?: unknown;
+  message?: unknown;
+};
 
 /** Node's socket error codes and pg's own messages when the connection goes away without a SQLSTATE. */
 const SOCKET_CODES = new Set([
@@ -55,8 +64,25 @@ export function classifyPgError(err: unknown): PgFailure {
   const message = typeof e.message === 'string' ? e.message : String(err);
   const hint = typeof e.hint === 'string' && e.hint !== '' ? e.hint : undefined;
   const code = sqlstateOf(err);
-  return { fault: faultOf(code, e.code, message), code, message, hint };
+  const detail = code === '23505' && typeof e.detail === 'string' ? e.detail : undefined;
+  return { fault: faultOf(code, e.code, message), code, message, hint, detail };
 }
+
+/**
+ * The class-42 and 55 codes that, on a table the target checked at the stream's SCHEMA, only another
+ * session can cause (the rest of class 42, a syntax error say, is not blamed on anyone else).
+ */
+const CHANGED_BY_OTHERS = new Set([
+  '42703', // undefined_column: renamed or dropped
+  '42P01', // undefined_table: renamed or dropped
+  '42701', // duplicate_column
+  '42P07', // duplicate_table
+  '42704', // undefined_object
+  '42804', // datatype_mismatch: a column's type changed
+  '42809', // wrong_object_type: the table replaced by a view
+  '55P03', // lock_not_available
+  '55006', // object_in_use
+]);
 
 function faultOf(code: string | undefined, rawCode: unknown, message: string): Fault {
   if (code === undefined) {
@@ -64,7 +90,10 @@ function faultOf(code: string | undefined, rawCode: unknown, message: string): F
     return LOST_CONNECTION.test(message) ? 'server' : 'other';
   }
   if (code === '42501') return 'privilege';
-  if (code === '55P03' || code === '55006') return 'changed';
+  // The target only copies a key straight into the table when it proved the key new (merges use ON
+  // CONFLICT): a duplicate key means another session wrote the same key meanwhile.
+  if (code === '23505') return 'changed';
+  if (CHANGED_BY_OTHERS.has(code)) return 'changed';
   switch (code.slice(0, 2)) {
     case '22':
     case '23':
@@ -77,7 +106,6 @@ function faultOf(code: string | undefined, rawCode: unknown, message: string): F
     case '58':
     case 'XX':
       return 'server';
-    case '42':
     case '40':
       return 'changed';
     default:
@@ -103,6 +131,7 @@ export const isPgFailure = (err: unknown): boolean =>
 
 const withCode = (f: PgFailure): string => {
   const parts = [f.message];
+  if (f.detail) parts.push(f.detail);
   if (f.code) parts.push(`SQLSTATE ${f.code}`);
   if (f.hint) parts.push(f.hint);
   return parts.join('; ');

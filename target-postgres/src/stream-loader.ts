@@ -165,6 +165,11 @@ export class StreamLoader implements ConnectionHolder {
     });
   }
 
+  /** The table has `_sdc_deleted_at`, where a soft delete is recorded. */
+  private get canFlag(): boolean {
+    return this.columns.some((c) => c.name === '_sdc_deleted_at');
+  }
+
   private async syncLayout(wanted = this.wantedColumns()): Promise<void> {
     this.keyColumns = keyColumnsOf(this.stream, wanted, this.keyProperties);
     const client = await this.connection();
@@ -243,8 +248,9 @@ export class StreamLoader implements ConnectionHolder {
           );
         }
         // The key is new: a hard delete has nothing to delete; a soft one is the row, with NULLs for
-        // everything the tombstone does not carry (nothing else is known about it).
-        if (deleting && this.ctx.hardDelete) return;
+        // everything the tombstone does not carry (nothing else is known about it), unless the table
+        // has no _sdc_deleted_at to flag it with.
+        if (deleting && (this.ctx.hardDelete || !this.canFlag)) return;
         if (deleting) {
           b.counts.deleted++;
           b.counts.inserted--; // the COPY's row count includes it

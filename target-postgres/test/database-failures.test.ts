@@ -143,4 +143,25 @@ describe('database failures during a load', { concurrency: 2 }, () => {
     assertDatabaseBlamed(run, ['stdin:103', 'payments', 'another session']);
     assert.deepEqual(run.stdout.trim().split('\n'), ['{"upTo":100}']);
   });
+
+  test('a key inserted by another session while the target copies it (direct COPY) names the key and the other session', async () => {
+    const schema = freshSchema();
+    const { target } = await startCommitted(schema);
+    // The next batch copies straight into the table: its keys are above the table's maximum (100).
+    await target.write(ndjson(records(101, 105)));
+    for (let i = 0; i < 500; i++) {
+      const [r] = await rows<{ n: number }>(
+        db().client,
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE $1`,
+        [`COPY "${schema}"%`],
+      );
+      if (r!.n > 0) break;
+      await sleep(20);
+    }
+    await db().client.query(`INSERT INTO ${table(schema, 'payments')} (id, label) VALUES (110, 'theirs')`);
+    await target.write(ndjson([...records(106, 120), stateMsg({ upTo: 120 })]));
+    const run = await target.finish();
+    assertDatabaseBlamed(run, ['payments', 'another session', 'Key (id)=(110) already exists', '23505']);
+    assert.deepEqual(run.stdout.trim().split('\n'), ['{"upTo":100}']);
+  });
 });

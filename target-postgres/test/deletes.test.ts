@@ -13,6 +13,7 @@ import {
   recordMsg,
   rows,
   runTarget,
+  schemaMsg,
   stateMsg,
   summaryOf,
   table,
@@ -162,5 +163,18 @@ describe('soft deletes keep the last known values (hard_delete false)', { concur
       { id: 1, label: 'back', amount: '100.00', deleted: false },
       { id: 2, label: 'F-2', amount: '200.00', deleted: true },
     ]);
+  });
+
+  test('without an _sdc_deleted_at column (no metadata, not in the schema) a tombstone changes nothing and adds no row', async () => {
+    const schema = freshSchema();
+    const config = writeConfig(db().url, schema, { hard_delete: false, add_record_metadata: false });
+    const plain = schemaMsg(STREAM, { id: { type: 'integer' }, label: { type: ['null', 'string'] } });
+    await loadOk(config, [plain, recordMsg(STREAM, { id: 1, label: 'F-1' })]);
+    await loadOk(config, [plain, tomb(1), tomb(2)]);
+    await loadOk(config, [plain, tomb(3)]);
+    assert.deepEqual(
+      await rows(db().client, `SELECT id::int, label FROM ${table(schema, STREAM)} ORDER BY id`),
+      [{ id: 1, label: 'F-1' }],
+    );
   });
 });

@@ -38,7 +38,7 @@ const YEAR_END_ACCOUNTS: readonly [number: string, label: string, type: string][
   ['6811', 'Dotations aux amortissements des immobilisations', 'expense'],
   ['6815', "Dotations aux provisions d'exploitation", 'expense'],
   ['695', 'Impôts sur les bénéfices', 'expense'],
-  ['699', 'Produits - reports en arrière des déficits', 'revenue'],
+  ['699', "Produits - reports en arrière des déficits et crédits d'impôt", 'revenue'],
   ['740', "Subventions d'exploitation", 'revenue'],
   ['768', 'Autres produits financiers', 'revenue'],
   ['751', 'Redevances pour concessions, brevets, licences, marques', 'revenue'],
@@ -57,8 +57,8 @@ const EQUIPMENT = [
  * Entries an accountant books besides the daily documents, all on the miscellaneous journal: the
  * founding ones (capital brought in kind, equipment financed by a loan paid straight to the seller),
  * each ended year's inventory (travaux d'inventaire: depreciation, stock, provisions, accrued
- * interest, taxes, subsidy, exceptional items, income tax), and, once a year is closed, the opening
- * entry (à-nouveaux) of the next one. They do not touch the bank, so transactions are unchanged.
+ * interest, taxes, subsidy, exceptional items, income tax or a tax credit), and, once a year is
+ * closed, the opening entry (à-nouveaux) of the next one. They do not touch the bank, so transactions are unchanged.
  * `entries` are the company's other entries (not yet numbered); the new ones are returned.
  */
 export function yearEndEntries(b: CompanyBuilder, entries: EntryRow[], lastDay: number): EntryRow[] {
@@ -138,20 +138,23 @@ export function yearEndEntries(b: CompanyBuilder, entries: EntryRow[], lastDay: 
       { account: acc('6037'), cents: -counted, label: 'Stock final' },
     ]);
     stock = counted;
-    // A dispute provisioned one year, settled (provision reversed) the next.
+    // Each year a customer dispute is provisioned; at the year's end the previous dispute is settled
+    // (its provision reversed) and this one is re-estimated lower (part of it reversed).
     if (provision > 0) {
       post(`Reprise de provision ${y}`, [
-        { account: acc('1511'), cents: provision, label: 'Reprise provision litige' },
-        { account: acc('7815'), cents: -provision, label: 'Reprise provision litige' },
-      ]);
-      provision = 0;
-    } else {
-      provision = r.int(1_500, 6_000) * 100;
-      post(`Provision pour litige ${y}`, [
-        { account: acc('6815'), cents: provision, label: 'Dotation provision litige' },
-        { account: acc('1511'), cents: -provision, label: 'Dotation provision litige' },
+        { account: acc('1511'), cents: provision, label: 'Reprise provision litige réglé' },
+        { account: acc('7815'), cents: -provision, label: 'Reprise provision litige réglé' },
       ]);
     }
+    const disputed = r.int(1_500, 6_000) * 100;
+    const overestimate = applyRate(disputed, 4000);
+    post(`Provision pour litige ${y}`, [
+      { account: acc('6815'), cents: disputed, label: 'Dotation provision litige' },
+      { account: acc('1511'), cents: -disputed, label: 'Dotation provision litige' },
+      { account: acc('1511'), cents: overestimate, label: 'Reprise partielle, litige réestimé' },
+      { account: acc('7815'), cents: -overestimate, label: 'Reprise partielle, litige réestimé' },
+    ]);
+    provision = disputed - overestimate;
     const interest = applyRate(computers.cents + vat, 400);
     post(`Intérêts courus ${y}`, [
       { account: acc('6611'), cents: interest, label: "Intérêts d'emprunt courus" },
@@ -195,7 +198,7 @@ export function yearEndEntries(b: CompanyBuilder, entries: EntryRow[], lastDay: 
       { account: acc('4687'), cents: indemnity, label: "Indemnité d'assurance à recevoir" },
       { account: acc('7788'), cents: -indemnity, label: "Indemnité d'assurance à recevoir" },
     ]);
-    // Income tax on the year's result: 15% up to 42,500 €, 25% above; a loss is carried back instead.
+    // Income tax on the year's result: 15% up to 42,500 €, 25% above (the SME rates).
     const inYear = (e: EntryRow) => e.day >= year.start && e.day <= year.finish;
     let before = 0; // Σ(credit - debit) over classes 6-7
     for (const e of [...entries, ...out])
@@ -209,10 +212,11 @@ export function yearEndEntries(b: CompanyBuilder, entries: EntryRow[], lastDay: 
         { account: acc('444'), cents: -tax, label: 'Impôt sur les sociétés' },
       ]);
     } else {
-      const carryBack = Math.max(applyRate(-before, 100), 100);
-      post(`Report en arrière du déficit ${y}`, [
-        { account: acc('444'), cents: carryBack, label: 'Créance de report en arrière' },
-        { account: acc('699'), cents: -carryBack, label: 'Créance de report en arrière' },
+      // No tax on a loss; the year's tax credit (crédit d'impôt innovation) is booked against the tax line.
+      const credit = Math.max(applyRate(-before, 100), 100);
+      post(`Crédit d'impôt ${y}`, [
+        { account: acc('444'), cents: credit, label: "Crédit d'impôt innovation" },
+        { account: acc('699'), cents: -credit, label: "Crédit d'impôt innovation" },
       ]);
     }
 

@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { SaxesParser } from 'saxes';
+import { SharedStrings } from './shared-strings.js';
 import { ZipFile } from './zip-file.js';
 
 /** A cell as it shows: text, number, boolean, a date (number cells with a date format), or empty. */
@@ -21,15 +22,16 @@ export class XlsxFormatError extends Error {
  * Rows of the first worksheet (in the workbook's order) of the xlsx file at `path`. The workbook, its
  * relationships, styles (to tell a date from a number) and shared strings are read first, in that
  * order whatever the order of the parts in the zip (Excel stores the shared strings after the sheet),
- * then the worksheet is parsed as it is inflated. Memory holds the distinct shared strings (a plain
- * array of strings, the least they can take) and the rows of one inflated chunk, however large the
- * sheet. XML is read by saxes, a streaming parser, over text chunks (so a character split between two
+ * then the worksheet is parsed as it is inflated. The shared strings are kept in a file next to the
+ * workbook (`<path>.strings`, removed at the end; shared-strings.ts), so memory holds 8 bytes per
+ * distinct text and the rows of one inflated chunk, however large the workbook. XML is read by saxes, a streaming parser, over text chunks (so a character split between two
  * compressed chunks is decoded whole), and the zip by yauzl (zip-file.ts). The file stays open until
  * the iteration ends, whether it finishes, fails or is stopped. A file that cannot be read fails with
  * an XlsxFormatError naming the part; a file system error is thrown as it is.
  */
 export async function* readFirstSheet(path: string): AsyncGenerator<SheetRow> {
   let zip: ZipFile | undefined;
+  let strings: SharedStrings | undefined;
   let current = '';
   const part = async (name: string): Promise<Readable | undefined> => {
     current = name;
@@ -46,7 +48,10 @@ export async function* readFirstSheet(path: string): AsyncGenerator<SheetRow> {
     const stylesPart = await part('xl/styles.xml');
     const dateStyles = stylesPart ? await readDateStyles(stylesPart) : [];
     const stringsPart = await part('xl/sharedStrings.xml');
-    const strings = stringsPart ? await readSharedStrings(stringsPart) : undefined;
+    if (stringsPart) {
+      strings = new SharedStrings(`${path}.strings`);
+      await readSharedStrings(stringsPart, strings);
+    }
 
     const target = workbook.firstSheetRel === undefined ? undefined : rels.get(workbook.firstSheetRel);
     const sheetPath = target
@@ -66,6 +71,7 @@ export async function* readFirstSheet(path: string): AsyncGenerator<SheetRow> {
       cause: err,
     });
   } finally {
+    strings?.close();
     await zip?.close();
   }
 }
@@ -176,10 +182,9 @@ async function readDateStyles(part: Readable): Promise<boolean[]> {
 
 /**
  * The shared strings table: the text of each `<si>`, rich text runs joined, phonetic hints (`<rPh>`)
- * left out. Held as one array of strings: the sheet refers to them by index, in any order.
+ * left out, added to `strings` in order (the sheet refers to them by index, in any order).
  */
-async function readSharedStrings(part: Readable): Promise<string[]> {
-  const strings: string[] = [];
+async function readSharedStrings(part: Readable, strings: SharedStrings): Promise<void> {
   let text = '';
   let inT = false;
   let inPhonetic = false;
@@ -191,7 +196,7 @@ async function readSharedStrings(part: Readable): Promise<string[]> {
         else if (name === 'rPh') inPhonetic = true;
       },
       close(name) {
-        if (name === 'si') strings.push(text);
+        if (name === 'si') strings.add(text);
         else if (name === 't') inT = false;
         else if (name === 'rPh') inPhonetic = false;
       },
@@ -200,7 +205,6 @@ async function readSharedStrings(part: Readable): Promise<string[]> {
       },
     }),
   );
-  return strings;
 }
 
 /** `B12` → 2; 0 when the reference has no column letters. */
@@ -223,7 +227,7 @@ const EPOCH_1904 = Date.UTC(1904, 0, 1);
 
 async function* readSheet(
   part: Readable,
-  book: { strings: string[] | undefined; dateStyles: boolean[]; date1904: boolean },
+  book: { strings: SharedStrings | undefined; dateStyles: boolean[]; date1904: boolean },
 ): AsyncGenerator<SheetRow> {
   const epoch = book.date1904 ? EPOCH_1904 : EPOCH_1900;
   const done: SheetRow[] = [];
@@ -247,7 +251,7 @@ async function* readSheet(
             `row ${row?.number}: a cell refers to a shared string but the workbook has no xl/sharedStrings.xml part`,
           );
         }
-        const s = book.strings[Number(value)];
+        const s = book.strings.get(Number(value));
         if (s === undefined) {
           throw new XlsxFormatError(
             `row ${row?.number}: a cell refers to shared string ${value}, the table has ${book.strings.length}`,

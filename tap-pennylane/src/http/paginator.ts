@@ -7,9 +7,13 @@ import { PaginationError, type RequestPlace } from './errors.js';
  */
 export type CursorPage<T> = { items: T[]; has_more: boolean; next_cursor: string | null };
 
+/** Empty pages that still announce more, in a row, before a listing is declared stuck. */
+const MAX_EMPTY_PAGES_IN_A_ROW = 5;
+
 export class CursorPaginator {
   private readonly sent = new Set<string>();
   private pages = 0;
+  private emptyInARow = 0;
 
   constructor(private readonly place: RequestPlace) {}
 
@@ -42,6 +46,13 @@ export class CursorPaginator {
         'the API answered with an unexpected shape; rerun later, and report it to Pennylane if it persists',
       );
     if (!page.has_more) return { items, next: undefined };
+    // Fresh cursors on empty pages would never repeat, so the loop check above cannot end them.
+    this.emptyInARow = items.length === 0 ? this.emptyInARow + 1 : 0;
+    if (this.emptyInARow >= MAX_EMPTY_PAGES_IN_A_ROW)
+      throw fail(
+        `${this.emptyInARow} empty pages in a row still say has_more (page ${this.pages})`,
+        'the listing makes no progress; rerun later, and report it to Pennylane if it persists',
+      );
     const next = page.next_cursor;
     if (typeof next !== 'string' || next === '')
       throw fail(

@@ -178,6 +178,12 @@ async function exportYear(
           err instanceof AglFormatError ||
           err instanceof ExportUrlExpiredError
         );
+        if (err instanceof FecFormatError || err instanceof AglFormatError) {
+          throw new ExportFailedError(
+            `${where} (${year.start}..${year.finish}): export ${job.id}, file ${filePath(job.file_url!)}: ${err.message} — the file Pennylane served is at fault: rerun later (the year is exported again), and report it to Pennylane if it persists`,
+            { cause: err },
+          );
+        }
         if (!broken || reads >= READ_ATTEMPTS) throw err;
         ctx.log.warn(`${where}: the download broke off (${(err as Error).message}), reading the file again`);
       }
@@ -203,6 +209,15 @@ async function exportYear(
     };
   }
 }
+
+/** A file URL for messages: its path only (a presigned URL's query carries its signature). */
+const filePath = (url: string): string => {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return '(unreadable URL)';
+  }
+};
 
 /** POST the job, then poll it (each poll is one request of the shared budget) until ready or error. */
 async function createAndWait(ctx: SyncContext, def: ExportStream, year: FiscalYear): Promise<ExportJob> {

@@ -48,7 +48,14 @@ describe('bookmark readers', () => {
 
   it('drop export years without a row count', () => {
     const b = readExportBookmark({
-      years: { 1: { last_row: 3, rows: 2, exported_at: '2026-11-01T00:00:00Z' }, 2: {} },
+      years: {
+        1: { last_row: 3, rows: 2, exported_at: '2026-11-01T00:00:00Z' },
+        2: {},
+        3: { last_row: '12' },
+        4: { last_row: -1 },
+        5: { last_row: 2.5 },
+        6: { last_row: 1e300 },
+      },
     });
     assert.deepEqual(Object.keys(b.years), ['1']);
   });
@@ -87,6 +94,11 @@ describe('foreignBookmarks', () => {
     assert.match(notes[2]!, /journals .*no numeric "version"/);
     assert.match(notes[3]!, /trial_balance .*no numeric "version"/);
     assert.match(notes[4]!, /fec .*no "years" object/);
+    const badYear = parseState({ bookmarks: { fec: { years: { 7: { last_row: 'x' } } } } });
+    assert.match(
+      foreignBookmarks(badYear, all, selected)[0]!,
+      /the bookmark of fec is not one tap-pennylane writes \(fiscal year\(s\) 7 without a whole "last_row"/,
+    );
   });
 
   it('says nothing about its own bookmarks, nor about unselected streams of its own', () => {

@@ -130,7 +130,8 @@ export function readExportBookmark(raw: unknown): ExportBookmark {
   if (!isObject(raw) || !isObject(raw.years)) return { years: {} };
   const years: Record<string, YearExport> = {};
   for (const [id, y] of Object.entries(raw.years)) {
-    if (!isObject(y) || typeof y.last_row !== 'number') continue;
+    // last_row drives a loop of deletes: only a whole, non-negative number is trusted.
+    if (!isObject(y) || !Number.isSafeInteger(y.last_row) || (y.last_row as number) < 0) continue;
     years[id] = {
       export_id: typeof y.export_id === 'number' ? y.export_id : null,
       exported_at: isInstant(y.exported_at) ? y.exported_at : null,
@@ -138,7 +139,7 @@ export function readExportBookmark(raw: unknown): ExportBookmark {
       period_end: String(y.period_end ?? ''),
       status: String(y.status ?? ''),
       rows: typeof y.rows === 'number' ? y.rows : 0,
-      last_row: y.last_row,
+      last_row: y.last_row as number,
     };
   }
   return { years };
@@ -176,7 +177,7 @@ export function foreignBookmarks(
           })()
         : kind === 'export'
           ? isObject(raw) && isObject(raw.years)
-            ? undefined
+            ? droppedYears(raw.years)
             : 'no "years" object'
           : readFullTableBookmark(raw) === undefined
             ? 'no numeric "version"'
@@ -188,4 +189,12 @@ export function foreignBookmarks(
     }
   }
   return notes;
+}
+
+/** The export years a bookmark holds that readExportBookmark cannot use, said for a warning. */
+function droppedYears(years: Record<string, unknown>): string | undefined {
+  const usable = readExportBookmark({ years }).years;
+  const dropped = Object.keys(years).filter((id) => !(id in usable));
+  if (dropped.length === 0) return undefined;
+  return `fiscal year(s) ${dropped.join(', ')} without a whole "last_row"; rows of their previous export beyond the new one's last line cannot be deleted`;
 }

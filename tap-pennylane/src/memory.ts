@@ -1,0 +1,29 @@
+import { setFlagsFromString } from 'node:v8';
+
+/**
+ * V8 settings that keep the tap's resident memory near what it really holds (docs/decisions/
+ * tap-pennylane.md, "Memory"). Each was measured on a full sync of the large sandbox; none lowers a
+ * limit, so a run that needs more memory still gets it (no new out-of-memory case):
+ *
+ * - `--heap-growing-percent=50`: after a full GC the old generation may grow to 1.5× what survived
+ *   before the next one, instead of V8's dynamic factor of up to 4×. The tap streams: its live heap
+ *   stays around 25–40 MB, but records waiting on the writer survive a young GC and are promoted, so
+ *   with the default factor the old space filled with dead pages up to 100+ MB between full GCs.
+ * - `--semi-space-growth-factor=1`: the young generation keeps its initial size instead of doubling up
+ *   to 3 × 16 MB; young GCs of short-lived page objects are cheap and more frequent.
+ * - `--liftoff-only`: undici's HTTP parser is WebAssembly (llhttp); its optimizing compile (TurboFan)
+ *   took ~33 MB of compiler memory for a moment, on every run. Liftoff, the baseline compiler, is
+ *   fast enough for a parser fed a few hundred kB a second.
+ *
+ * Set with `v8.setFlagsFromString` when the CLI starts (first import of cli.ts), before any module is
+ * loaded or any WebAssembly compiled: the heap flags are read at each GC, the WebAssembly one at
+ * compile time. Command-line flags would need every launcher (npm's bin shim, Meltano, the runner,
+ * a NAS's init script) to pass them.
+ */
+export const MEMORY_FLAGS = ['--heap-growing-percent=50', '--semi-space-growth-factor=1', '--liftoff-only'];
+
+export function applyMemoryFlags(): void {
+  for (const flag of MEMORY_FLAGS) setFlagsFromString(flag);
+}
+
+applyMemoryFlags();
