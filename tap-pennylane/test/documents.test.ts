@@ -135,6 +135,9 @@ describe('invoice lines, categories and quotes: full sync, incremental with dele
     assert.equal(second.summary.streams.customer_invoice_lines!.deleted, 1 + deletedLines.length);
   });
 
+  let resumedState: unknown;
+  let resumedMessages: SyncResult['messages'] = [];
+
   it('an interrupted full pass resumes after its last saved invoice and never re-reads one already saved', async () => {
     const spies: Spy[] = [];
     const wrap = (failAfter: number) => (client: PennylaneClient) => {
@@ -181,5 +184,24 @@ describe('invoice lines, categories and quotes: full sync, incremental with dele
       ),
     );
     assert.equal(versions.size, 1);
+    resumedState = resumed.state;
+    resumedMessages = [...broken.messages, ...resumed.messages];
+  });
+
+  it('a bookmark beyond the 4-week changelog starts a new full pass, which clears the lines of invoices deleted meanwhile', async () => {
+    sb.control.advanceClock(30 * 24 * 3600 * 1000);
+    const gone = (sb.control.records('customer_invoices') as Row[])[4]!;
+    const goneLines = sb.control.invoiceLines('customer_invoices', gone.id) as Row[];
+    sb.control.remove('customer_invoices', gone.id);
+    const lines = catalogOf(['customer_invoice_lines']);
+    const run = await sync(sb, { config: CONFIG, catalog: lines, state: resumedState });
+    assert.equal(run.summary.ok, true, run.summary.error);
+    assert.ok(
+      run.logs.some((l) => /customer_invoice_lines: full pass \(bookmark is 3\d\.\d days old/.test(l)),
+      run.logs.join(''),
+    );
+    const replica = new Replica().apply([...resumedMessages, ...run.messages]);
+    assert.deepEqual(byKey(replica.rows('customer_invoice_lines')), expected(sb, 'customer_invoice_lines'));
+    assert.ok(!replica.rows('customer_invoice_lines').some((l) => goneLines.some((g) => g.id === l.id)));
   });
 });
