@@ -427,6 +427,7 @@ try {
       const run = await tapToFile(['--config', configFile, '--catalog', file], env, join(dir, 'one.ndjson'));
       if (run.tapCode !== 0) throw new Error(`${name} alone failed:\n${run.tapErr.slice(-3000)}`);
       perStream[name] = run.rssMb;
+      say(`  ${name} alone: peak RSS ${mb(run.rssMb)}`);
       rmSync(join(dir, 'one.ndjson'));
     }
     const footprint = Math.min(...Object.values(perStream).filter((v): v is number => v !== undefined));

@@ -9,9 +9,10 @@ import { packageRoot } from '../../singer/src/paths.js';
 const MEMORY_TS = join(packageRoot, 'tap-pennylane/src/memory.ts');
 
 /**
- * The tap's allocation pattern in small: pages of 100 API records held by 25 listings side by side
- * while the oldest page is serialized, as records wait on the one writer. Their objects survive a young
- * GC and are promoted, then die: the old space fills with dead pages. Prints the largest heap V8 kept.
+ * The tap's allocation pattern in small: pages of 100 API records wait (here 400 pages, as on a loaded
+ * machine where the writer falls behind the listings side by side) while the oldest is serialized.
+ * They survive young GCs, are promoted, then die: the old space fills with dead pages. Prints the
+ * largest heap V8 kept.
  */
 const CHURN = `
 import { getHeapStatistics } from 'node:v8';
@@ -20,9 +21,9 @@ const record = (i) => ({ id: i, label: 'VIR SEPA ' + i + ' ' + 'x'.repeat(i % 40
   amount: i + '.00', currency: 'EUR', journal: { id: i % 7, url: 'http://h/journals/' + (i % 7) }, categories: [] });
 const waiting = [];
 let peak = 0;
-for (let p = 0; p < 2500; p++) {
+for (let p = 0; p < 3000; p++) {
   waiting.push(Array.from({ length: 100 }, (_, i) => record(p * 100 + i)));
-  if (waiting.length > 25) for (const r of waiting.shift()) JSON.stringify(r);
+  if (waiting.length > 400) for (const r of waiting.shift()) JSON.stringify(r);
   await new Promise(setImmediate);
   peak = Math.max(peak, getHeapStatistics().total_heap_size);
 }
@@ -39,13 +40,14 @@ const peakHeapMb = (mode: 'with' | 'without'): number => {
 };
 
 describe('memory settings', () => {
-  it('keep the heap near what the tap holds when records are promoted and die (V8 defaults keep twice that)', () => {
+  it('keep the heap near what the tap holds when records are promoted and die (V8 defaults keep far more)', () => {
     const without = peakHeapMb('without');
     const withSettings = peakHeapMb('with');
-    assert.ok(withSettings <= 32, `the heap reached ${withSettings} MB with the settings`);
+    // About 45 MB live at the end: 74 MB with the settings, 116–121 MB without on Node 20.
+    assert.ok(withSettings <= 90, `the heap reached ${withSettings} MB with the settings`);
     // The control: the same work under V8's defaults shows what the settings are for.
     assert.ok(
-      without >= withSettings * 1.5,
+      without >= withSettings * 1.35,
       `without the settings ${without} MB, with them ${withSettings} MB: the settings no longer make a difference`,
     );
   });

@@ -208,6 +208,13 @@ describe('tap-pennylane | target-postgres into a real PostgreSQL', () => {
       `SELECT count(*)::int AS n FROM "${SCHEMA}".fec WHERE fiscal_year_id = $1`,
       [open.id],
     );
+    // Entries of the year deleted since its last export make the new one shorter (the test above deleted
+    // some, the incremental run created some: delete more until the file is shorter, whatever the data).
+    const entries = sb.control
+      .records('ledger_entries')
+      .filter((e) => (e.date as string) >= open.start && (e.date as string) <= open.finish);
+    while (entries.length > 0 && sb.control.fecRows(open.start, open.finish).length >= before.rows[0].n)
+      sb.control.remove('ledger_entries', entries.pop()!.id as number);
     const want = sb.control.fecRows(open.start, open.finish).map(fecRecord);
     assert.ok(want.length < before.rows[0].n, 'the entries deleted above left the export shorter');
     // The CLI's clock is the real one: export_max_age_hours 0 makes the open year's export due again.
