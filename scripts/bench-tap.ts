@@ -255,12 +255,23 @@ async function fullSyncMinimum(sb: Sandbox): Promise<number> {
   }
   const years = yearsInScope(sb.control.records('fiscal_years') as never, FISCAL_YEARS_BACK, undefined);
   for (const y of years) min += pages(await trialBalanceRows(sb, y), 1000) + 2 * 2;
+  // Invoice lines: per side, the invoices listed again (100 a page), the highest id (the progress
+  // estimate), and one lines request per invoice (none has over 100 lines).
+  for (const side of ['customer_invoices', 'supplier_invoices'] as const) {
+    const n = sb.control.records(side).length;
+    min += pages(n, 100) + 1 + n;
+  }
+  // categories: the groups, then one page per group.
+  min += 1 + groupCount(sb);
   return min;
 }
 
 type Row = Record<string, unknown>;
 
-/** 100 changes spread over the 7 changelog streams: mostly updates, some inserts and deletes. */
+const groupCount = (sb: Sandbox): number =>
+  new Set(sb.control.categories().map((c) => c.category_group_id)).size;
+
+/** 100 changes spread over the changelog streams: mostly updates, some inserts and deletes. */
 function makeChanges(sb: Sandbox): { changes: number; minimum: number } {
   const c = sb.control;
   const streams = CHANGELOG_RESOURCES;
@@ -269,7 +280,7 @@ function makeChanges(sb: Sandbox): { changes: number; minimum: number } {
   );
   let changes = 0;
   streams.forEach((s, i) => {
-    const quota = Math.floor(100 / 7) + (i < 100 % 7 ? 1 : 0);
+    const quota = Math.floor(100 / streams.length) + (i < 100 % streams.length ? 1 : 0);
     // current ids: removing an invoice or a transaction also removed lines
     const ids = c.records(s).map((r: Row) => r.id as number);
     let done = 0;
@@ -293,6 +304,11 @@ function makeChanges(sb: Sandbox): { changes: number; minimum: number } {
     if (s === 'ledger_entry_lines') for (const r of live) entries.add((r.ledger_entry as { id: number }).id);
   }
   minimum += Math.ceil(entries.size / 100);
+  // Invoice lines: the invoices stream's events (no changelog page of their own), then one lines
+  // request per changed invoice that still exists (a deleted one's lines are deleted from the state).
+  for (const s of ['customer_invoices', 'supplier_invoices'] as const) {
+    minimum += c.records(s).filter((r: Row) => before[s]!.get(r.id as number) !== r.updated_at).length;
+  }
   return { changes, minimum };
 }
 
@@ -301,8 +317,8 @@ function makeChanges(sb: Sandbox): { changes: number; minimum: number } {
  * accounts (one request), the trial balances of the open years (settled ones were read by the full sync).
  */
 async function incrementalBase(sb: Sandbox): Promise<number> {
-  let n = 1 + 1;
-  for (const name of ['fiscal_years', 'journals', 'bank_accounts'] as const) {
+  let n = 1 + 1 + 1 + groupCount(sb);
+  for (const name of ['fiscal_years', 'journals', 'bank_accounts', 'category_groups'] as const) {
     n += pages(sb.control.records(name).length, LIST_RESOURCES[name].maxLimit);
   }
   const years = yearsInScope(sb.control.records('fiscal_years') as never, FISCAL_YEARS_BACK, undefined);
@@ -357,6 +373,8 @@ try {
   const floor = minimum / rate;
   const summary = full.tapErr.trim().split('\n').at(-1);
   say(summary ?? '');
+  for (const line of full.tapErr.split('\n').filter((l) => /_invoice_lines: (ok|full pass complete)/.test(l)))
+    say(line.replace(/^.*?tap-pennylane[^:]*: /, ''));
   const ratio = full.seconds / floor;
   say(
     `full sync: ${full.seconds.toFixed(1)} s, floor ${floor.toFixed(1)} s (${minimum} requests ÷ ${rate} per s): ratio ${ratio.toFixed(3)} (target ≤ 1.1); requests made ${made} vs minimum ${minimum}; tap peak RSS ${mb(full.rssMb)}`,

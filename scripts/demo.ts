@@ -62,7 +62,7 @@ function progress(line: string): void {
     /tap-pennylane: ([a-z_]+): ok, (\d+) records \((\d+) deleted\), (\d+) requests, ([\d.]+ s)/.exec(line);
   if (done)
     say(
-      `    ${done[1]!.padEnd(20)} ${done[2]!.padStart(6)} records  ${done[4]!.padStart(3)} requests  ${done[5]}`,
+      `    ${done[1]!.padEnd(24)} ${done[2]!.padStart(6)} records  ${done[4]!.padStart(3)} requests  ${done[5]}`,
     );
   else if (/ (WARN|ERROR) |: error: /.test(line)) say(`    ${line}`);
 }
@@ -166,6 +166,11 @@ async function main(): Promise<number> {
   const product = c.records('products')[0]!;
   c.update('products', Number(product.id), { label: `${product.label} — new price` });
   say(`    updated product #${product.id}`);
+  const edited = c.records('customer_invoices')[1]!;
+  c.changeInvoiceLines('customer_invoices', Number(edited.id), {
+    add: [{ product_id: Number(product.id), quantity: 2 }],
+  });
+  say(`    added a line to customer invoice #${edited.id} (its totals and ledger entry follow)`);
   const gone = c.records('supplier_invoices')[0]!;
   c.remove('supplier_invoices', Number(gone.id));
   say(`    deleted supplier invoice #${gone.id} (and its ledger entry)`);
@@ -182,7 +187,7 @@ async function main(): Promise<number> {
   await client.end();
   say();
   say('• tables in schema "pennylane"');
-  for (const t of tables.rows) say(`    ${t.name.padEnd(20)} ${t.rows.padStart(7)} rows`);
+  for (const t of tables.rows) say(`    ${t.name.padEnd(24)} ${t.rows.padStart(7)} rows`);
   const empty = [...new Set([...Object.keys(full.rows ?? {}), ...STREAMS])].filter(
     (name) => !tables.rows.some((t) => t.name === name && Number(t.rows) > 0),
   );

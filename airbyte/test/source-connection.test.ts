@@ -84,7 +84,7 @@ describe('tap-pennylane as an Airbyte source: spec, check, discover', () => {
     const r = await h.run(['discover', '--config', h.config('sample_config.json')]);
     assert.equal(r.code, 0);
     const streams = ofType(r.messages, 'CATALOG')[0]!.catalog.streams;
-    assert.equal(streams.length, 15);
+    assert.equal(streams.length, 20);
     const byName = new Map(streams.map((s) => [s.name, s]));
     const customers = byName.get('customers')!;
     assert.deepEqual(customers.supported_sync_modes, ['full_refresh', 'incremental']);

@@ -120,6 +120,20 @@ export const LIST_RESOURCES = {
     changelog: false,
     legacyOffsetKeys: true,
   },
+  quotes: {
+    path: '/quotes',
+    scope: { base: 'quotes' },
+    maxLimit: 100,
+    changelog: true,
+    legacyOffsetKeys: false,
+  },
+  category_groups: {
+    path: '/category_groups',
+    scope: { base: 'categories' },
+    maxLimit: 100,
+    changelog: false,
+    legacyOffsetKeys: false,
+  },
   trial_balance: {
     path: '/trial_balance',
     scope: { exact: 'trial_balance:readonly' },
@@ -150,6 +164,64 @@ export type ExportStatus = 'pending' | 'ready' | 'error';
 
 /** The `file_url` of a ready export expires after 30 minutes (one third party says 10). */
 export const EXPORT_FILE_URL_TTL_MS = 30 * 60 * 1000;
+
+/**
+ * Lists read once per parent object: `GET <parent path>/{id}/<child>` (the OpenAPI names the parameter
+ * `pathParam`). An unknown parent answers 404. `parentField` is the field the tap adds to each item.
+ */
+export type ChildResource = {
+  parent: ListResourceName;
+  /** Path after the API prefix, `{id}` standing for the parent's id. */
+  path: string;
+  /** The path parameter's name in the OpenAPI file (`customer_invoice_id`). */
+  pathParam: string;
+  scope: ScopeRequirement;
+  maxLimit: 100;
+  parentField: string;
+  /** Declared sort fields (`id` always among them). */
+  sorts: readonly string[];
+};
+
+export const CHILD_RESOURCES = {
+  customer_invoice_lines: {
+    parent: 'customer_invoices',
+    path: '/customer_invoices/{id}/invoice_lines',
+    pathParam: 'customer_invoice_id',
+    scope: { base: 'customer_invoices' },
+    maxLimit: 100,
+    parentField: 'customer_invoice_id',
+    sorts: ['id', 'rank'],
+  },
+  supplier_invoice_lines: {
+    parent: 'supplier_invoices',
+    path: '/supplier_invoices/{id}/invoice_lines',
+    pathParam: 'supplier_invoice_id',
+    scope: { base: 'supplier_invoices' },
+    maxLimit: 100,
+    parentField: 'supplier_invoice_id',
+    sorts: ['id', 'rank'],
+  },
+  categories: {
+    parent: 'category_groups',
+    path: '/category_groups/{id}/categories',
+    pathParam: 'category_group_id',
+    scope: { base: 'categories' },
+    maxLimit: 100,
+    parentField: 'category_group_id',
+    // The OpenAPI file declares no sort on this one.
+    sorts: [],
+  },
+} as const satisfies Record<string, ChildResource>;
+
+export type ChildResourceName = keyof typeof CHILD_RESOURCES;
+
+/** `/customer_invoices/42/invoice_lines` */
+export const childPath = (name: ChildResourceName, parentId: number): string =>
+  CHILD_RESOURCES[name].path.replace('{id}', String(parentId));
+
+/** `/customer_invoices/{customer_invoice_id}/invoice_lines`, as the OpenAPI file spells it. */
+export const childOpenApiPath = (name: ChildResourceName): string =>
+  CHILD_RESOURCES[name].path.replace('{id}', `{${CHILD_RESOURCES[name].pathParam}}`);
 
 /** Resources listed by id (every list but trial_balance), in the table's order. */
 export type IdListResourceName = Exclude<ListResourceName, 'trial_balance'>;

@@ -49,7 +49,7 @@ describe('reporting view files', () => {
     );
   });
 
-  it('ships the twelve views in dependency order, each with its header', () => {
+  it('ships the fourteen views in dependency order, each with its header', () => {
     const { setup, views } = loadViewFiles();
     assert.deepEqual(
       setup.map((s) => s.file),
@@ -70,6 +70,8 @@ describe('reporting view files', () => {
         'vat_by_month',
         'analytic_lines',
         'sig',
+        'sales_lines',
+        'purchase_lines',
       ],
     );
   });

@@ -49,12 +49,12 @@ describe('the reporting layer across syncs', () => {
     assert.deepEqual(await q(`SELECT 1 FROM pg_namespace WHERE nspname = 'reporting'`), []);
   });
 
-  it('npm run reporting builds the twelve views; a second run changes nothing', async () => {
+  it('npm run reporting builds the fourteen views; a second run changes nothing', async () => {
     const first = await reportingCli();
     assert.equal(first.code, 0, first.stderr);
-    assert.match(lastLine(first.stderr), /^reporting: 12 views built in schema "reporting" in [\d.]+ s$/);
+    assert.match(lastLine(first.stderr), /^reporting: 14 views built in schema "reporting" in [\d.]+ s$/);
     const built = await layer();
-    assert.equal(built.length, 12);
+    assert.equal(built.length, 14);
     const indexes = await q<{ n: number }>(
       `SELECT count(*)::int AS n FROM pg_indexes WHERE schemaname = 'pennylane' AND indexname LIKE '%_reporting_idx'`,
     );
@@ -154,7 +154,7 @@ describe('the reporting layer across syncs', () => {
 
     const res = await runSyncCli(h, []);
     assert.equal(res.code, 0, res.stderr);
-    assert.match(res.stderr, /reporting: 12 views built/);
+    assert.match(res.stderr, /reporting: 14 views built/);
 
     const stale = await q('SELECT line_id FROM reporting.ledger_lines WHERE line_id = ANY($1::bigint[])', [
       goneLines,
@@ -190,8 +190,8 @@ describe('the reporting layer across syncs', () => {
       warn: (line) => lines.push(line),
     });
     assert.deepEqual(result.built, ['calendar', 'accounts']);
-    assert.equal(result.skipped.length, 10);
-    assert.equal(lines.length, 10);
+    assert.equal(result.skipped.length, 12);
+    assert.equal(lines.length, 12);
     assert.match(
       lines[0]!,
       /^reporting: skipped partial_reporting\.ledger_lines: its source tables partial\.ledger_entry_lines, partial\.ledger_entries, partial\.journals do not exist \(streams ledger_entry_lines, ledger_entries, journals not selected or not synced yet\); the other views are built$/,

@@ -20,7 +20,7 @@ describe('the reporting views reconcile with the sandbox company', () => {
     h = await startHarness();
     const res = await runSyncCli(h, []);
     assert.equal(res.code, 0, res.stderr);
-    assert.match(res.stderr, /reporting: 12 views built in schema "reporting"/);
+    assert.match(res.stderr, /reporting: 14 views built in schema "reporting"/);
     assert.match(lastLine(res.stderr), /^pennylane-sync: incremental run #1 succeeded/);
   });
   after(() => h.close());
@@ -351,6 +351,39 @@ describe('the reporting views reconcile with the sandbox company', () => {
     );
     assert.deepEqual(missing, []);
     const [views] = await q(`SELECT count(*)::int AS n FROM pg_views WHERE schemaname = 'reporting'`);
-    assert.equal(views?.n, 12);
+    assert.equal(views?.n, 14);
+  });
+  for (const [view, side, nonDraft] of [
+    ['sales_lines', 'customer', 'i.draft IS NOT TRUE'],
+    ['purchase_lines', 'supplier', "i.accounting_status IS DISTINCT FROM 'draft'"],
+  ] as const) {
+    it(`${view}: Σ lines = the invoice's amount, tax and amount before tax, for every non-draft ${side} invoice`, async () => {
+      const invoices = await q(
+        `SELECT i.id::text, i.amount::text, i.tax::text, (i.amount - i.tax)::text AS before_tax
+         FROM pennylane.${side}_invoices i WHERE i._sdc_deleted_at IS NULL AND ${nonDraft} ORDER BY 1`,
+      );
+      const sums = await q(
+        `SELECT invoice_id::text AS id, sum(amount)::text AS amount, sum(tax)::text AS tax,
+                sum(amount_before_tax)::text AS before_tax
+         FROM reporting.${view} GROUP BY 1 ORDER BY 1`,
+      );
+      assert.ok(invoices.length > 10, `${invoices.length} ${side} invoices`);
+      const norm = (rows: Row[]) =>
+        rows.map((r) => [r.id, cents(r.amount!), cents(r.tax!), cents(r.before_tax!)]);
+      assert.deepEqual(norm(sums), norm(invoices));
+      const [named] = await q(
+        `SELECT count(*) FILTER (WHERE ${side}_name IS NULL)::text AS unnamed, count(*)::text AS n FROM reporting.${view}`,
+      );
+      assert.equal(named?.unnamed, '0', `every line has its ${side}`);
+    });
+  }
+
+  it('sales_lines: every line points to a synced product, with its label', async () => {
+    const [r] = await q(
+      `SELECT count(*)::text AS n, count(*) FILTER (WHERE product_id IS NOT NULL AND product_label IS NULL)::text AS orphans
+       FROM reporting.sales_lines`,
+    );
+    assert.ok(Number(r?.n) > 0);
+    assert.equal(r?.orphans, '0');
   });
 });

@@ -29,7 +29,7 @@ describe('npm run sync against the sandbox and a real PostgreSQL', () => {
     assert.equal(res.code, 0, res.stderr);
     assert.match(
       lastLine(res.stderr),
-      /^pennylane-sync: incremental run #1 succeeded in [\d.]+ s: 15 streams, [\d,]+ inserted, 0 updated, 0 deleted; state saved to \//,
+      /^pennylane-sync: incremental run #1 succeeded in [\d.]+ s: 20 streams, [\d,]+ inserted, 0 updated, 0 deleted; state saved to \//,
     );
     assert.ok(JSON.parse(readFileSync(h.stateFile, 'utf8')), 'the state file holds the last state');
 
@@ -62,7 +62,7 @@ describe('npm run sync against the sandbox and a real PostgreSQL', () => {
     assert.equal(run?.pid !== undefined && run.host.length > 0, true);
     assert.ok(run?.finished_at instanceof Date);
     assert.equal(run?.rows?.customers?.inserted, sandboxIds(h, 'customers').length);
-    assert.equal(run?.streams?.length, 15);
+    assert.equal(run?.streams?.length, 20);
   });
 
   it('applies creations, updates and deletions on an incremental run, reading only what changed', async () => {

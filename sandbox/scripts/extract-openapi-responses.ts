@@ -16,6 +16,9 @@ import { fileURLToPath } from 'node:url';
 import {
   API_PREFIX,
   CHANGELOG_RESOURCES,
+  CHILD_RESOURCES,
+  type ChildResourceName,
+  childOpenApiPath,
   EXPORT_RESOURCES,
   LIST_RESOURCES,
   SINGLE_RECORD_RESOURCES,
@@ -34,6 +37,12 @@ const OPERATIONS: [method: 'get' | 'post', path: string, status: '200' | '201'][
   ...SINGLE_RECORD_RESOURCES.map((r): ['get', string, '200'] => [
     'get',
     `${LIST_RESOURCES[r].path}/{id}`,
+    '200',
+  ]),
+  // Lists per parent (invoice lines, categories of a group), added later: last, for the same reason.
+  ...(Object.keys(CHILD_RESOURCES) as ChildResourceName[]).map((r): ['get', string, '200'] => [
+    'get',
+    childOpenApiPath(r),
     '200',
   ]),
 ];

@@ -3,10 +3,16 @@ import type { ExportKind, ListResourceName } from '../../pennylane/src/api.js';
 import type { AglRow, FecDialect, FecRow } from '../../pennylane/src/export-formats.js';
 import { COMPANY } from './data/french.js';
 import type { RenderContext } from './data/render.js';
+import {
+  renderCustomerInvoiceLine,
+  renderGroupCategory,
+  renderSupplierInvoiceLine,
+} from './data/render-documents.js';
 import { type AglPartOrder, writeAglXlsx } from './exports/agl-writer.js';
 import { writeFec } from './exports/fec-writer.js';
 import { type ExportJob, exportStatus } from './exports/jobs.js';
 import { linesInPeriod, toAglRows, toFecRows } from './exports/rows.js';
+import { ApiError } from './http/errors.js';
 import { FaultInjector } from './http/faults.js';
 import { RateLimiter } from './http/rate-limiter.js';
 import type { RecordResource } from './query/resources.js';
@@ -32,6 +38,8 @@ export const ALL_SCOPES = [
   'exports:fec',
   'exports:agl',
   'exports:gl',
+  'categories:all',
+  'quotes:all',
 ];
 
 type FileLink = { job: ExportJob; expiresAtMs: number };
@@ -178,6 +186,27 @@ export class Core {
     return toAglRows(linesInPeriod(this.store.builder.ledgerEntryLines.rows, s, e), this.collectiveLabel());
   }
 
+  /** An invoice's lines as its `invoice_lines` endpoint renders them; 404 for an unknown invoice. */
+  invoiceLines(resource: 'customer_invoices' | 'supplier_invoices', invoiceId: number): ApiRecord[] {
+    const b = this.store.builder;
+    const invoice = (resource === 'customer_invoices' ? b.customerInvoices : b.supplierInvoices).get(
+      invoiceId,
+    );
+    if (!invoice) throw new ApiError(404, `${resource} ${invoiceId} not found`);
+    return invoice.lines.map((l) =>
+      resource === 'customer_invoices'
+        ? renderCustomerInvoiceLine(l, this.renderContext)
+        : renderSupplierInvoiceLine(l),
+    );
+  }
+
+  categories(): ApiRecord[] {
+    return this.store.builder.categories.map((c) => ({
+      ...renderGroupCategory(c),
+      category_group_id: c.groupId,
+    }));
+  }
+
   control(): SandboxControl {
     const store = this.store;
     return {
@@ -185,6 +214,16 @@ export class Core {
       update: (resource: ListResourceName, id: number, fields?: ApiRecord) =>
         store.update(resource, id, fields),
       remove: (resource: ListResourceName, id: number) => store.remove(resource, id),
+      changeInvoiceLines: (resource, invoiceId, changes) => {
+        store.changeInvoiceLines(resource, invoiceId, changes);
+        return this.invoiceLines(resource, invoiceId);
+      },
+      renameCategory: (id, label) => {
+        store.renameCategory(id, label);
+        return this.categories().find((c) => c.id === id)!;
+      },
+      invoiceLines: (resource, invoiceId) => this.invoiceLines(resource, invoiceId),
+      categories: () => this.categories(),
       advanceClock: (ms: number) => store.clock.advance(ms),
       now: () => new Date(store.clock.nowMs()),
       setFaults: (faults: Faults) => this.faults.set(faults),

@@ -6,6 +6,7 @@ import {
 import { Clock } from './clock.js';
 import type { CompanyBuilder } from './data/company-builder.js';
 import { generateCompany } from './data/history.js';
+import { changeLines } from './data/invoice-line-edits.js';
 import type {
   ChangelogEvent,
   EntryRow,
@@ -15,11 +16,12 @@ import type {
   Row,
   TransactionRow,
 } from './data/model.js';
+import { makeQuote } from './data/quotes.js';
 import { ApiError } from './http/errors.js';
 import { parseCents } from './money.js';
 import { buildResources, type RecordResource, type ResourceDef } from './query/resources.js';
 import { dayOfMs } from './time.js';
-import type { ApiRecord, CreatableResource, SandboxCounts } from './types.js';
+import type { ApiRecord, CreatableResource, LineChanges, SandboxCounts } from './types.js';
 
 type ChangelogTable = ChangelogResourceName;
 const isChangelogTable = (name: string): name is ChangelogTable =>
@@ -116,6 +118,13 @@ export class Store {
         row = txn;
         break;
       }
+      case 'quotes': {
+        const customer = this.partyFor(b.customers, own.customer, 'customer');
+        const amount = typeof own.amount_before_tax === 'string' ? own.amount_before_tax : undefined;
+        delete own.amount_before_tax;
+        row = makeQuote(b, at, customer.id, amount);
+        break;
+      }
       case 'ledger_accounts': {
         const number = typeof own.number === 'string' ? own.number : `6${b.random.int(100, 999)}`;
         row = b.makeLedgerAccount(number, (own.label as string) ?? `Compte ${number}`, at);
@@ -179,6 +188,38 @@ export class Store {
     if (entry && resource !== 'ledger_entries') this.builder.ledgerEntries.remove(entry.id);
     for (const line of entry?.lines ?? []) this.removeLine(line);
     if (resource === 'ledger_entry_lines') this.unletter(row as LineRow);
+  }
+
+  /** See SandboxControl.changeInvoiceLines. */
+  changeInvoiceLines(
+    resource: 'customer_invoices' | 'supplier_invoices',
+    invoiceId: number,
+    changes: LineChanges,
+  ): InvoiceRow {
+    const table =
+      resource === 'customer_invoices' ? this.builder.customerInvoices : this.builder.supplierInvoices;
+    const invoice = table.get(invoiceId);
+    if (!invoice) throw new ApiError(404, `${resource} ${invoiceId} not found`);
+    const rebooked = changeLines(this.builder, invoice, changes, this.clock.nowMicros());
+    table.touch();
+    this.event(resource, invoice, 'update');
+    for (const line of rebooked.removed) {
+      this.event('ledger_entry_lines', line, 'delete');
+      this.unletter(line);
+    }
+    for (const line of [...rebooked.updated, ...rebooked.added])
+      this.event('ledger_entry_lines', line, line.createdAt === line.updatedAt ? 'insert' : 'update');
+    return invoice;
+  }
+
+  /** A category's new label shows wherever it is rendered (inline on lines and transactions too). */
+  renameCategory(id: number, label: string): void {
+    const category = this.builder.categories.find((c) => c.id === id);
+    if (!category) throw new ApiError(404, `categories ${id} not found`);
+    if (typeof label !== 'string' || label.trim() === '')
+      throw new Error('renameCategory: label must be a non-empty string');
+    category.label = label;
+    category.updatedAt = this.clock.nowMicros();
   }
 
   private removeLine(line: LineRow): void {

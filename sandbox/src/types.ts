@@ -108,7 +108,18 @@ export type CreatableResource =
   | 'customer_invoices'
   | 'supplier_invoices'
   | 'transactions'
-  | 'ledger_accounts';
+  | 'ledger_accounts'
+  | 'quotes';
+
+/** Changes to one invoice's lines (the control surface); amounts are dot-decimal strings. */
+export type LineChanges = {
+  /** New lines: a product's label, unit, price and VAT by `product_id` (customer invoices), or given. */
+  add?: { product_id?: number; label?: string; quantity?: number; unit_price?: string; vat_rate?: string }[];
+  /** Line ids to remove (an invoice keeps at least one line). */
+  remove?: number[];
+  /** Edits of existing lines by id. */
+  edit?: { id: number; label?: string; quantity?: number; unit_price?: string }[];
+};
 
 export type SandboxControl = {
   /** Creates an object (with its ledger entry and lines for invoices and transactions); `fields` override generated values. */
@@ -117,6 +128,21 @@ export type SandboxControl = {
   update(resource: ListResourceName, id: number, fields?: ApiRecord): ApiRecord;
   /** Deletes an object (an invoice or transaction takes its ledger entry and lines with it). */
   remove(resource: ListResourceName, id: number): void;
+  /**
+   * Adds, removes and edits an invoice's lines: the totals and the ledger entry follow (third-party line
+   * updated, other lines replaced), the invoice's `updated_at` moves and an `update` event is written.
+   */
+  changeInvoiceLines(
+    resource: 'customer_invoices' | 'supplier_invoices',
+    invoiceId: number,
+    changes: LineChanges,
+  ): ApiRecord[];
+  /** Renames an analytical category (also as shown inline on ledger entry lines and transactions). */
+  renameCategory(id: number, label: string): ApiRecord;
+  /** Every line of an invoice, as `GET …/invoice_lines` renders them (ascending id). */
+  invoiceLines(resource: 'customer_invoices' | 'supplier_invoices', invoiceId: number): ApiRecord[];
+  /** Every category of every group, as `GET /category_groups/{id}/categories` renders them, plus `category_group_id`. */
+  categories(): ApiRecord[];
   advanceClock(ms: number): void;
   now(): Date;
   setFaults(faults: Faults): void;

@@ -2,6 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
   CHANGELOG_RESOURCES,
+  CHILD_RESOURCES,
+  type ChildResourceName,
+  childOpenApiPath,
+  childPath,
   ID_LIST_RESOURCES,
   LIST_RESOURCES,
   SINGLE_RECORD_RESOURCES,
@@ -133,7 +137,7 @@ describe("every response validates against Pennylane's OpenAPI schema", () => {
   it("every route's 401 (bad token) and 403 (scope missing) bodies match its error schemas", async () => {
     const stranger = client(sandbox, 'nope');
     for (const route of ROUTES) {
-      const path = route.operation.split(' ')[1]!.replace('{id}', '1');
+      const path = route.operation.split(' ')[1]!.replace(/\{[a-z_]+\}/, '1');
       const call = (c: typeof api) => (route.method === 'GET' ? c.get(path) : c.post(path, {}));
       const unauthorized = await call(stranger);
       assert.equal(unauthorized.status, 401, route.operation);
@@ -186,6 +190,53 @@ describe("every response validates against Pennylane's OpenAPI schema", () => {
     });
   }
 
+  for (const name of Object.keys(CHILD_RESOURCES) as ChildResourceName[]) {
+    const facts = CHILD_RESOURCES[name];
+    const operation = `GET ${childOpenApiPath(name)}`;
+    it(`${operation}, every page for every parent of the first list page, and an unknown parent (404)`, async () => {
+      const parents = (await api.get(LIST_RESOURCES[facts.parent].path, { limit: 100 })).json().items;
+      assert.ok(parents.length > 0, `${facts.parent} has items`);
+      let children = 0;
+      for (const parent of parents) {
+        // limit 2: several pages per parent, so the cursor is validated too.
+        const items = await api.all(childPath(name, parent.id), { limit: 2 }, (body) =>
+          assertMatchesSpec(operation, body),
+        );
+        children += items.length;
+      }
+      assert.ok(children > 0, `${name} has items`);
+      const missing = await api.get(childPath(name, 1));
+      assert.equal(missing.status, 404);
+      assertMatchesSpec(`${operation} 404`, missing.json());
+    });
+  }
+
+  it('control-made data validates too: edited invoice lines, a new quote, a renamed category', async () => {
+    const c = sandbox.control;
+    const invoice = c.records('customer_invoices')[5] as { id: number };
+    const product = c.records('products')[0] as { id: number };
+    const before = c.invoiceLines('customer_invoices', invoice.id);
+    c.changeInvoiceLines('customer_invoices', invoice.id, {
+      add: [{ product_id: product.id, quantity: 2 }],
+      edit: [{ id: before[0]!.id as number, quantity: 3 }],
+    });
+    const supplierInvoice = c.records('supplier_invoices')[2] as { id: number };
+    c.changeInvoiceLines('supplier_invoices', supplierInvoice.id, {
+      add: [{ label: 'Frais de port', unit_price: '12.50', vat_rate: 'FR_200' }],
+    });
+    const quote = c.create('quotes');
+    c.renameCategory((c.categories()[0] as { id: number }).id, 'Conseil et audit');
+    assertMatchesSpec(
+      'GET /customer_invoices/{customer_invoice_id}/invoice_lines',
+      (await api.get(childPath('customer_invoice_lines', invoice.id), { limit: 100 })).json(),
+    );
+    assertMatchesSpec(
+      'GET /supplier_invoices/{supplier_invoice_id}/invoice_lines',
+      (await api.get(childPath('supplier_invoice_lines', supplierInvoice.id), { limit: 100 })).json(),
+    );
+    assertMatchesSpec('GET /quotes/{id}', (await api.get(`/quotes/${quote.id}`)).json());
+  });
+
   for (const kind of ['fecs', 'analytical_general_ledgers']) {
     it(`POST and GET /exports/${kind} (pending, ready, error, unknown id)`, async () => {
       const created = await api.post(`/exports/${kind}`, {
@@ -223,7 +274,7 @@ describe("every response validates against Pennylane's OpenAPI schema", () => {
       r.operation,
       `${r.operation} 401`,
       ...(r.scope ? [`${r.operation} 403`] : []),
-      ...(r.operation.includes('{id}') ? [`${r.operation} 404`] : []),
+      ...(r.operation.includes('{') ? [`${r.operation} 404`] : []),
     ]);
     assert.deepEqual(
       expected.filter((op) => !validatedOperations.has(op)),

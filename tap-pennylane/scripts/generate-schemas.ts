@@ -8,7 +8,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { API_PREFIX, LIST_RESOURCES } from '../../pennylane/src/api.js';
+import { API_PREFIX, CHILD_RESOURCES, childOpenApiPath, LIST_RESOURCES } from '../../pennylane/src/api.js';
 import { AGL_COLUMNS, FEC_COLUMNS } from '../../pennylane/src/export-formats.js';
 import type { JsonSchema } from '../../singer/src/messages.js';
 import { packageRoot } from '../../singer/src/paths.js';
@@ -53,6 +53,26 @@ const DECIMALS: Record<string, string[]> = {
   ledger_entries: ['categories[].weight'],
   bank_accounts: ['balance'],
   trial_balance: ['debits', 'credits'],
+  customer_invoice_lines: [
+    'quantity',
+    'amount',
+    'currency_amount',
+    'currency_amount_before_tax',
+    'currency_tax',
+    'tax',
+    'raw_currency_unit_price',
+    'discount.value',
+  ],
+  supplier_invoice_lines: ['amount', 'currency_amount', 'currency_amount_before_tax', 'currency_tax', 'tax'],
+  quotes: [
+    'amount',
+    'currency_amount',
+    'currency_amount_before_tax',
+    'exchange_rate',
+    'currency_tax',
+    'tax',
+    'discount.value',
+  ],
 };
 
 const nullable = (type: string): string[] => [type, 'null'];
@@ -85,6 +105,10 @@ const EXTRA_FIELDS: Record<string, Record<string, JsonSchema>> = {
     period_start: str('date'),
     period_end: str('date'),
   },
+  // Lists per parent: the parent's id, which the item itself does not carry.
+  ...Object.fromEntries(
+    Object.entries(CHILD_RESOURCES).map(([name, c]) => [name, { [c.parentField]: { type: 'integer' } }]),
+  ),
 };
 /**
  * The delete marker: changelog streams emit deletes as records carrying it; export streams use it for the
@@ -253,7 +277,10 @@ function main(): void {
       schema = exports[def.name]!;
       Object.assign(schema.properties!, DELETE_MARKER);
     } else {
-      const item = itemSchema(doc, LIST_RESOURCES[def.resource].path);
+      const item = itemSchema(
+        doc,
+        'child' in def ? childOpenApiPath(def.child) : LIST_RESOURCES[def.resource].path,
+      );
       const decimals = new Set(DECIMALS[def.name] ?? []);
       schema = convert(item, '', decimals);
       if (decimals.size > 0)
@@ -261,7 +288,8 @@ function main(): void {
       fields[def.name] = fieldPaths(doc, item).sort();
       for (const [path, value] of Object.entries(NEWER_FIELDS[def.name] ?? {})) setPath(schema, path, value);
       Object.assign(schema.properties!, EXTRA_FIELDS[def.name] ?? {});
-      if (def.kind === 'changelog') Object.assign(schema.properties!, DELETE_MARKER);
+      if (def.kind === 'changelog' || def.kind === 'child_changelog')
+        Object.assign(schema.properties!, DELETE_MARKER);
     }
     // Key properties first, so the table's columns start with its primary key.
     const props = schema.properties!;

@@ -104,7 +104,7 @@ const SETTINGS: Setting[] = [
 export const TAP_INFO: PluginInfo = {
   name: 'tap-pennylane',
   description:
-    'Singer tap for the Pennylane API v2: 15 streams, changelog incrementals with deletes, FEC and analytical ledger exports.',
+    'Singer tap for the Pennylane API v2: 20 streams, changelog incrementals with deletes, invoice lines, FEC and analytical ledger exports.',
   version: packageVersion,
   // `properties` is not declared: Meltano wants one of catalog/properties; the CLI still accepts --properties.
   capabilities: ['catalog', 'discover', 'state', 'about', 'activate-version'],

@@ -1,4 +1,4 @@
-import { LIST_RESOURCES } from '../../pennylane/src/api.js';
+import { CHILD_RESOURCES, LIST_RESOURCES } from '../../pennylane/src/api.js';
 import type { SingerCatalog } from '../../singer/src/catalog.js';
 import type { Logger } from '../../singer/src/log.js';
 import type { SingerMessage } from '../../singer/src/messages.js';
@@ -7,12 +7,14 @@ import type { TapConfig } from './config.js';
 import { type ClientStats, PennylaneClient } from './http/client.js';
 import { STREAMS } from './streams/definitions.js';
 import { type ChangeFeed, syncChangelogStream } from './sync/changelog.js';
+import { syncChildTable } from './sync/child-table.js';
 import type { ApiClient, ApiRecord, SyncContext } from './sync/context.js';
 import { CountingClient } from './sync/counting-client.js';
 import { Output, type StreamCounts, StreamWriter } from './sync/emitter.js';
 import { syncExport } from './sync/export.js';
 import { type FiscalYear, toFiscalYear, yearsInScope } from './sync/fiscal-years.js';
 import { type RefreshSource, referencedId, syncFullTable } from './sync/full-table.js';
+import { syncInvoiceLines } from './sync/invoice-lines.js';
 import type { SplitPolicy } from './sync/listing.js';
 import { syncPerFiscalYear } from './sync/per-fiscal-year.js';
 import { checkScopes } from './sync/scopes.js';
@@ -89,6 +91,7 @@ function deferred<T>(): Deferred<T> {
 const emitsDeletes = (s: SelectedStream): boolean =>
   s.definition.kind === 'changelog' ||
   s.definition.kind === 'export' ||
+  s.definition.kind === 'child_changelog' ||
   s.definition.kind === 'per_fiscal_year' ||
   (s.definition.kind === 'full_table' && s.definition.refreshFrom !== undefined);
 
@@ -150,10 +153,18 @@ export async function runTap(opts: RunTapOptions): Promise<TapSummary> {
       ...(opts.splitPolicy ? { splitPolicy: opts.splitPolicy } : {}),
     };
 
-    // Change feeds: a changelog stream that another selected stream refreshes from (ledger_entry_lines).
+    // Change feeds: a changelog stream that another selected stream refreshes from (ledger_entry_lines),
+    // or whose events the invoice lines streams take instead of reading the same changelog again.
     const feeds = new Map<string, Deferred<ChangeFeed> & { ids: Set<number>; idField: string }>();
     for (const s of selected) {
       const def = s.definition;
+      if (def.kind === 'child_changelog') {
+        const parent = CHILD_RESOURCES[def.child].parent;
+        const source = selected.find((x) => x.definition.name === parent);
+        if (source?.definition.kind === 'changelog' && !feeds.has(parent))
+          feeds.set(parent, { ...deferred<ChangeFeed>(), ids: new Set(), idField: 'id' });
+        continue;
+      }
       if (def.kind !== 'full_table' || !def.refreshFrom) continue;
       const source = selected.find((x) => x.definition.name === def.refreshFrom?.stream);
       if (source?.definition.kind === 'changelog') {
@@ -230,6 +241,12 @@ export async function runTap(opts: RunTapOptions): Promise<TapSummary> {
           case 'per_fiscal_year':
             await syncPerFiscalYear(ctx, w, def);
             break;
+          case 'child_table':
+            await syncChildTable(ctx, w, def);
+            break;
+          case 'child_changelog':
+            await syncInvoiceLines(ctx, w, def, feeds.get(CHILD_RESOURCES[def.child].parent)?.promise);
+            break;
         }
         await out.emitState();
         const seconds = (performance.now() - t) / 1000;
@@ -303,6 +320,6 @@ async function listFiscalYears(client: ApiClient): Promise<FiscalYear[]> {
   return years;
 }
 
-/** `tap-pennylane: 15/15 streams ok, 7436 records (123 deleted), 96 requests, 21.4 s` */
+/** `tap-pennylane: 20/20 streams ok, 7436 records (123 deleted), 96 requests, 21.4 s` */
 export const formatSummary = (s: TapSummary): string =>
   `tap-pennylane: ${s.streamsOk}/${s.streamsTotal} streams ok, ${s.records} records (${s.deleted} deleted), ${s.requests} requests, ${s.seconds.toFixed(1)} s`;

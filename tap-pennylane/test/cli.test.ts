@@ -58,11 +58,11 @@ describe('tap-pennylane CLI', () => {
       .split('\n')
       .map((l) => JSON.parse(l));
     const streams = new Set(messages.filter((m) => m.type === 'SCHEMA').map((m) => m.stream));
-    assert.equal(streams.size, 15);
+    assert.equal(streams.size, 20);
     assert.equal(messages.at(-1).type, 'STATE');
     assert.match(
       lastLine(r.stderr),
-      /^tap-pennylane: 15\/15 streams ok, \d+ records \(0 deleted\), \d+ requests, \d+\.\d s$/,
+      /^tap-pennylane: 20\/20 streams ok, \d+ records \(0 deleted\), \d+ requests, \d+\.\d s$/,
     );
     assert.ok(!r.stderr.includes(sb.token), 'the token never appears in the logs');
 

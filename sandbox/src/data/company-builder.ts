@@ -9,6 +9,7 @@ import { makeCustomerInvoice, makeSupplierInvoice } from './invoices.js';
 import type {
   AccountRow,
   BankAccountRow,
+  CategoryGroupRow,
   CategoryRow,
   ChangelogEvent,
   EntryRow,
@@ -17,6 +18,7 @@ import type {
   JournalRow,
   LineRow,
   PlainRow,
+  QuoteRow,
   TransactionRow,
 } from './model.js';
 import { makeCustomer, makeProduct, makeSupplier } from './parties.js';
@@ -53,10 +55,19 @@ export type MainJournals = { sales: JournalRow; purchases: JournalRow; misc: Jou
 export class CompanyBuilder {
   readonly random: Random;
   private readonly ids: Record<IdRange, IdSequence>;
+  /**
+   * Objects added after the original generator (invoice lines, quotes) draw from their own generator,
+   * so adding them left every earlier object of a seed exactly as it was.
+   */
+  readonly sideRandom: Random;
+  private readonly lineIds: IdSequence;
+  private readonly quoteIds: IdSequence;
   readonly fiscalYears = new Table<FiscalYearRow>();
   readonly journals = new Table<JournalRow>();
   readonly ledgerAccounts = new Table<AccountRow>();
   readonly categories: CategoryRow[] = [];
+  readonly categoryGroups = new Table<CategoryGroupRow>();
+  readonly quotes = new Table<QuoteRow>();
   readonly customers = new Table<PlainRow>();
   readonly suppliers = new Table<PlainRow>();
   readonly products = new Table<PlainRow>();
@@ -74,6 +85,7 @@ export class CompanyBuilder {
     products: [],
     transactions: [],
     ledger_entry_lines: [],
+    quotes: [],
   };
   readonly companyId: number;
   readonly userId: number;
@@ -100,6 +112,10 @@ export class CompanyBuilder {
       IdRange,
       IdSequence
     >;
+    this.sideRandom = createRandom((seed ^ 0x5eed_1e55) >>> 0);
+    const sideGap = () => this.sideRandom.int(1, 9);
+    this.lineIds = new IdSequence(ID_RANGES.length, sideGap);
+    this.quoteIds = new IdSequence(ID_RANGES.length + 1, sideGap);
     this.companyId = this.ids.company.next();
     this.userId = this.ids.company.next();
   }
@@ -197,6 +213,14 @@ export class CompanyBuilder {
       line.id = this.nextId('ledger_entry_lines');
       this.ledgerEntryLines.add(line);
     }
+  }
+
+  nextInvoiceLineId(): number {
+    return this.lineIds.next();
+  }
+
+  nextQuoteId(): number {
+    return this.quoteIds.next();
   }
 
   nextInvoiceSeq(kind: 'customer' | 'credit'): number {

@@ -1,7 +1,7 @@
 import { MICROS_PER_DAY, yearStart } from '../time.js';
 import type { SandboxCounts } from '../types.js';
 import type { CompanyBuilder, MainJournals } from './company-builder.js';
-import { BANKS, CATEGORIES, GENERAL_ACCOUNTS } from './french.js';
+import { BANKS, CATEGORIES, CATEGORY_GROUP, GENERAL_ACCOUNTS } from './french.js';
 import { type JournalRow, MICROS_PER_HOUR } from './model.js';
 
 /**
@@ -50,6 +50,7 @@ export function setUpCompany(b: CompanyBuilder, counts: SandboxCounts): MainJour
     b.general.set(number, b.addAccount(number, label, type, vatRate, setupAt));
   }
   const groupId = b.nextId('categories');
+  b.categoryGroups.add({ id: groupId, createdAt: setupAt, updatedAt: setupAt, label: CATEGORY_GROUP });
   for (const [label, code] of CATEGORIES) {
     b.categories.push({
       id: b.nextId('categories'),

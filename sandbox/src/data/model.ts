@@ -29,6 +29,8 @@ export type AccountRow = Row & {
   collective?: string;
 };
 export type CategoryRow = Row & { label: string; code: string; groupId: number };
+/** An analytical axis (`GET /category_groups`); its categories point to it by `groupId`. */
+export type CategoryGroupRow = Row & { label: string };
 export type BankAccountRow = Row & {
   name: string;
   establishment: number;
@@ -77,6 +79,45 @@ export type InvoiceRow = Row & {
   paidDay: number | null;
   entry: EntryRow;
   externalReference: string;
+  /** Its lines, ascending by id; their sums are the invoice's amounts, to the cent. */
+  lines: InvoiceLineRow[];
+  /** The quote this invoice was made from, or null. */
+  quoteId: number | null;
+};
+
+/**
+ * One line of an invoice (`GET /<side>_invoices/{id}/invoice_lines`). Signed like its invoice (negative
+ * on a credit note); `taxCents` is `beforeTaxCents` at `vatBp`, rounded per line, as the entry posts it.
+ */
+export type InvoiceLineRow = Row & {
+  label: string;
+  unit: string | null;
+  quantity: number;
+  unitCents: number;
+  beforeTaxCents: number;
+  taxCents: number;
+  /** Pennylane's code (`FR_200`) and its rate in basis points (2000). */
+  vatRate: string;
+  vatBp: number;
+  productId: number | null;
+  /** The revenue or expense account the line is posted to. */
+  account: AccountRow;
+  category: CategoryRow | null;
+};
+
+export type QuoteStatus = 'pending' | 'accepted' | 'denied' | 'invoiced' | 'expired';
+
+/** A customer quote; an invoiced one names its invoice, which names it back (`quote`). */
+export type QuoteRow = Row & {
+  number: string;
+  label: string;
+  day: number;
+  deadline: number;
+  customerId: number;
+  beforeTaxCents: number;
+  taxCents: number;
+  status: QuoteStatus;
+  invoiceId: number | null;
 };
 
 export type TransactionRow = Row & {

@@ -244,7 +244,7 @@ export function renderCustomerInvoice(row: InvoiceRow, ctx: RenderContext, today
       payments: { url: `${url}/payments` },
       matched_transactions: { url: `${url}/matched_transactions` },
       appendices: { url: `${url}/appendices` },
-      quote: null,
+      quote: row.quoteId === null ? null : { id: row.quoteId },
       external_reference: row.externalReference,
       e_invoicing: eInvoicing(row, amounts.paid ? 'collected' : 'sent'),
       archived_at: null,

@@ -1,6 +1,9 @@
 import {
   CHANGELOG_RESOURCES,
+  CHILD_RESOURCES,
   type ChangelogResourceName,
+  type ChildResourceName,
+  childOpenApiPath,
   EXPORT_RESOURCES,
   type ExportKind,
   LIST_RESOURCES,
@@ -12,14 +15,21 @@ import {
   scopeLabel,
 } from '../../../pennylane/src/api.js';
 import type { Core } from '../core.js';
-import type { EntryRow } from '../data/model.js';
+import type { CategoryRow, EntryRow, InvoiceLineRow, Row } from '../data/model.js';
 import { renderEntryWithLines } from '../data/render.js';
+import {
+  renderCustomerInvoiceLine,
+  renderGroupCategory,
+  renderSupplierInvoiceLine,
+} from '../data/render-documents.js';
+import { Table } from '../data/table.js';
 import { parseExportBody, renderJob } from '../exports/jobs.js';
 import { changelogPage } from '../query/changelog.js';
 import { decodeCursor, encodeCursor } from '../query/cursor.js';
 import { listPage } from '../query/list.js';
 import type { RecordResource } from '../query/resources.js';
 import { parseDay } from '../time.js';
+import type { ApiRecord } from '../types.js';
 import { ApiError, badRequest, notFound } from './errors.js';
 
 export type ApiRequest = { method: string; path: string; query: URLSearchParams; body: unknown };
@@ -194,6 +204,55 @@ function exportRoutes(kind: ExportKind): Route[] {
   ];
 }
 
+/**
+ * `GET <parent>/{id}/<child>`: the lines of one invoice, the categories of one group. Cursor pages like
+ * every list; an unknown parent answers 404 (Pennylane's "not found" body).
+ */
+function childRoute(name: ChildResourceName): Route {
+  const facts = CHILD_RESOURCES[name];
+  const [before, after] = facts.path.split('{id}') as [string, string];
+  return {
+    method: 'GET',
+    operation: `GET ${childOpenApiPath(name)}`,
+    pattern: new RegExp(`^${before}(\\d+)${after}$`),
+    scope: facts.scope,
+    handle: (core, req, match) => {
+      const parentId = Number(match[1]);
+      const b = core.store.builder;
+      let table: Table<Row>;
+      let render: (row: Row) => ApiRecord;
+      if (name === 'categories') {
+        if (!b.categoryGroups.get(parentId)) throw notFound();
+        table = new Table<Row>(b.categories.filter((c) => c.groupId === parentId));
+        render = (row) => renderGroupCategory(row as CategoryRow);
+      } else {
+        const invoices = name === 'customer_invoice_lines' ? b.customerInvoices : b.supplierInvoices;
+        const invoice = invoices.get(parentId);
+        if (!invoice) throw notFound();
+        table = new Table<Row>(invoice.lines);
+        render =
+          name === 'customer_invoice_lines'
+            ? (row) => renderCustomerInvoiceLine(row as InvoiceLineRow, core.renderContext)
+            : (row) => renderSupplierInvoiceLine(row as InvoiceLineRow);
+      }
+      // A line's rank is its place in the invoice, which is its id order.
+      const sorts = Object.fromEntries(['id', ...facts.sorts].map((f) => [f, (r: Row) => r.id]));
+      const page = listPage(
+        { table, render, filters: {}, sorts },
+        {
+          limit: parseLimit(req.query, facts.maxLimit),
+          cursor: optional(req.query, 'cursor'),
+          sort: optional(req.query, 'sort'),
+        },
+      );
+      return {
+        status: 200,
+        body: { items: page.rows.map(render), has_more: page.hasMore, next_cursor: page.nextCursor },
+      };
+    },
+  };
+}
+
 const meRoute: Route = {
   method: 'GET',
   operation: 'GET /me',
@@ -212,6 +271,7 @@ export const ROUTES: Route[] = [
   ...SINGLE_RECORD_RESOURCES.map(getByIdRoute),
   ...CHANGELOG_RESOURCES.map(changelogRoute),
   trialBalanceRoute,
+  ...(Object.keys(CHILD_RESOURCES) as ChildResourceName[]).map(childRoute),
   ...exportRoutes('fecs'),
   ...exportRoutes('analytical_general_ledgers'),
 ];

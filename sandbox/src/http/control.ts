@@ -1,7 +1,7 @@
 import type { ListResourceName } from '../../../pennylane/src/api.js';
 import type { Core } from '../core.js';
 import type { RecordResource } from '../query/resources.js';
-import type { ApiRecord, CreatableResource, Faults, RateLimit } from '../types.js';
+import type { ApiRecord, CreatableResource, Faults, LineChanges, RateLimit } from '../types.js';
 import { ApiError } from './errors.js';
 
 export type ControlResult = { status: number; body: unknown };
@@ -15,6 +15,10 @@ export const CONTROL_ROUTES = [
   'POST   /_sandbox/records/<resource>       {fields…} creates (insert events)',
   'PATCH  /_sandbox/records/<resource>/<id>  {fields…} updates (update event)',
   'DELETE /_sandbox/records/<resource>/<id>  deletes (delete events)',
+  'GET    /_sandbox/invoice-lines/<customer_invoices|supplier_invoices>/<id>   the lines of an invoice',
+  'PATCH  /_sandbox/invoice-lines/<customer_invoices|supplier_invoices>/<id>   {add, remove, edit}: totals and entry follow (update event)',
+  'GET    /_sandbox/categories               every category with its category_group_id',
+  'PATCH  /_sandbox/categories/<id>          {"label": …} renames a category',
   'PUT    /_sandbox/faults                   {latencyMs, rateLimitBurst, errorRate, resetRate, truncateRate, malformedRate, htmlErrorRate, stallRate, stallMs, wrongShapeRate, exportError, pathPrefix, methods}',
   'DELETE /_sandbox/faults                   clears faults',
   'GET    /_sandbox/counters                 {total, byPath, byStatus}',
@@ -25,6 +29,13 @@ export const CONTROL_ROUTES = [
   'GET    /_sandbox/fec-rows?period_start=&period_end=   rows a FEC export would contain',
   'GET    /_sandbox/agl-rows?period_start=&period_end=   rows an AGL export would contain',
 ];
+
+const invoiceSide = (part: string | undefined): 'customer_invoices' | 'supplier_invoices' => {
+  if (part === 'customer_invoices' || part === 'supplier_invoices') return part;
+  throw new Error(
+    `invoice-lines: expected customer_invoices or supplier_invoices, got ${JSON.stringify(part)}`,
+  );
+};
 
 const obj = (body: unknown): ApiRecord =>
   body && typeof body === 'object' && !Array.isArray(body) ? (body as ApiRecord) : {};
@@ -58,6 +69,16 @@ export async function handleControl(
       case 'DELETE records':
         control.remove(parts[1] as ListResourceName, Number(parts[2]));
         return ok();
+      case 'GET invoice-lines':
+        return ok(control.invoiceLines(invoiceSide(parts[1]), Number(parts[2])));
+      case 'PATCH invoice-lines':
+        return ok(
+          control.changeInvoiceLines(invoiceSide(parts[1]), Number(parts[2]), obj(body) as LineChanges),
+        );
+      case 'GET categories':
+        return ok(control.categories());
+      case 'PATCH categories':
+        return ok(control.renameCategory(Number(parts[1]), String(obj(body).label ?? '')));
       case 'PUT faults':
         control.setFaults(obj(body) as Faults);
         return ok();

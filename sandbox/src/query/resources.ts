@@ -2,6 +2,7 @@ import type { ListResourceName } from '../../../pennylane/src/api.js';
 import type { CompanyBuilder } from '../data/company-builder.js';
 import type { Row } from '../data/model.js';
 import * as render from '../data/render.js';
+import { renderCategoryGroup, renderQuote } from '../data/render-documents.js';
 import type { Table } from '../data/table.js';
 import type { ApiRecord } from '../types.js';
 import { ALL8, type FieldValue, type FilterField } from './filter.js';
@@ -110,7 +111,7 @@ export function buildResources(
           ops: ALL8,
           get: (r) => refId(r, 'billing_subscription', null),
         },
-        quote_id: { kind: 'number', ops: ALL8, get: (r) => refId(r, 'quote', null) },
+        quote_id: { kind: 'number', ops: ALL8, get: (r) => refId(r, 'quote', r.quoteId) },
         invoice_number: {
           kind: 'string',
           ops: ['eq', 'not_eq', 'in', 'not_in'],
@@ -230,6 +231,26 @@ export function buildResources(
       render: render.renderFiscalYear,
       filters: {},
       sorts: { id, start: (r) => r.start },
+    }),
+    quotes: def({
+      table: b.quotes,
+      render: (r) => renderQuote(r, ctx),
+      filters: {
+        id: idField(),
+        customer_id: { kind: 'number', ops: ALL8, get: (r) => refId(r, 'customer', r.customerId) },
+        status: {
+          kind: 'string',
+          ops: ['eq', 'not_eq', 'in', 'not_in'],
+          get: (r) => patched(r, 'status', r.status),
+        },
+      },
+      sorts: { id },
+    }),
+    category_groups: def({
+      table: b.categoryGroups,
+      render: (r) => renderCategoryGroup(r, ctx),
+      filters: {},
+      sorts: { id },
     }),
     journals: def({
       table: b.journals,

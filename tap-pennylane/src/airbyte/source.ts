@@ -50,7 +50,7 @@ export const isSourceVerb = (arg: string | undefined): boolean =>
  */
 export function streamTraits(name: string) {
   const kind = streamByName(name)?.kind;
-  const incremental = kind === 'changelog' || kind === 'export';
+  const incremental = kind === 'changelog' || kind === 'export' || kind === 'child_changelog';
   return { incremental, deletes: incremental };
 }
 

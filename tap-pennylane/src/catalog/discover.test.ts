@@ -15,12 +15,12 @@ describe('discoverCatalog', () => {
     assert.equal(committed, catalogJson(), 'catalog.json is stale: run `npm run catalog` and commit it');
   });
 
-  it('lists the 15 streams in sync order, fiscal_years first', () => {
+  it('lists the 20 streams in sync order, fiscal_years first', () => {
     assert.deepEqual(
       catalog.streams.map((s) => s.tap_stream_id),
       STREAMS.map((s) => s.name),
     );
-    assert.equal(catalog.streams.length, 15);
+    assert.equal(catalog.streams.length, 20);
     assert.equal(catalog.streams[0]!.stream, 'fiscal_years');
   });
 
@@ -38,6 +38,9 @@ describe('discoverCatalog', () => {
       ledger_entries: [['id'], 'FULL_TABLE'],
       journals: [['id'], 'FULL_TABLE'],
       trial_balance: [['fiscal_year_id', 'number'], 'FULL_TABLE'],
+      customer_invoice_lines: [['id'], 'INCREMENTAL'],
+      categories: [['id'], 'FULL_TABLE'],
+      quotes: [['id'], 'INCREMENTAL'],
       fec: [['fiscal_year_id', 'line_number'], 'INCREMENTAL'],
       analytical_ledger: [['fiscal_year_id', 'row_number'], 'INCREMENTAL'],
     } as const;

@@ -20,7 +20,7 @@ function withSelection(selection: Record<string, boolean>): SingerCatalog {
 }
 
 describe('selectStreams', () => {
-  it('selects all 15 streams of the discovered catalog, in sync order whatever the catalog order', () => {
+  it('selects all 20 streams of the discovered catalog, in sync order whatever the catalog order', () => {
     const catalog = discoverCatalog();
     catalog.streams.reverse();
     assert.deepEqual(
@@ -31,7 +31,7 @@ describe('selectStreams', () => {
 
   it('leaves out deselected streams', () => {
     const chosen = selectStreams(withSelection({ fec: false, customers: false }));
-    assert.equal(chosen.length, 13);
+    assert.equal(chosen.length, 18);
     assert.ok(!chosen.some((s) => s.definition.name === 'fec' || s.definition.name === 'customers'));
   });
 
@@ -76,10 +76,10 @@ describe('selectStreams', () => {
 
   it('rejects a stream this tap does not know, naming it and the fix', () => {
     const catalog = discoverCatalog();
-    catalog.streams.push({ ...catalog.streams[0]!, tap_stream_id: 'quotes', stream: 'quotes' });
+    catalog.streams.push({ ...catalog.streams[0]!, tap_stream_id: 'quote_lines', stream: 'quote_lines' });
     assert.throws(
       () => selectStreams(catalog),
-      /catalog: stream "quotes" is not a tap-pennylane stream \(known: fiscal_years, .*\); regenerate the catalog with tap-pennylane --discover/,
+      /catalog: stream "quote_lines" is not a tap-pennylane stream \(known: fiscal_years, .*\); regenerate the catalog with tap-pennylane --discover/,
     );
   });
 

@@ -1,4 +1,9 @@
-import type { ExportKind, ListResourceName, ScopeRequirement } from '../../../pennylane/src/api.js';
+import type {
+  ChildResourceName,
+  ExportKind,
+  ListResourceName,
+  ScopeRequirement,
+} from '../../../pennylane/src/api.js';
 
 /**
  * A stream is a definition object: adding a stream means adding one entry to `definitions.ts` and one
@@ -50,8 +55,32 @@ export type PerFiscalYearStream = Common & {
   resource: ListResourceName;
 };
 
-export type StreamDefinition = ChangelogStream | FullTableStream | ExportStream | PerFiscalYearStream;
+/** Listed per parent (the categories of each group) inside one ACTIVATE_VERSION on every run. */
+export type ChildTableStream = Common & {
+  kind: 'child_table';
+  child: ChildResourceName;
+};
+
+/**
+ * The lines of every invoice: one request per invoice. A full pass (resumable, with progress) first; then
+ * only the invoices the parent's changelog names are read again, vanished lines deleted. See
+ * docs/decisions/tap-sync.md.
+ */
+export type ChildChangelogStream = Common & {
+  kind: 'child_changelog';
+  child: ChildResourceName;
+};
+
+export type StreamDefinition =
+  | ChangelogStream
+  | FullTableStream
+  | ExportStream
+  | PerFiscalYearStream
+  | ChildTableStream
+  | ChildChangelogStream;
 
 /** Singer replication method a kind is forced to (forced-replication-method). */
 export const replicationMethod = (def: StreamDefinition): 'INCREMENTAL' | 'FULL_TABLE' =>
-  def.kind === 'changelog' || def.kind === 'export' ? 'INCREMENTAL' : 'FULL_TABLE';
+  def.kind === 'changelog' || def.kind === 'export' || def.kind === 'child_changelog'
+    ? 'INCREMENTAL'
+    : 'FULL_TABLE';

@@ -1,4 +1,9 @@
-import { EXPORT_RESOURCES, LIST_RESOURCES, type ListResourceName } from '../../../pennylane/src/api.js';
+import {
+  CHILD_RESOURCES,
+  EXPORT_RESOURCES,
+  LIST_RESOURCES,
+  type ListResourceName,
+} from '../../../pennylane/src/api.js';
 import type { StreamDefinition } from './definition.js';
 
 const scopeOf = (resource: ListResourceName) => [LIST_RESOURCES[resource].scope];
@@ -46,6 +51,22 @@ export const STREAMS: readonly StreamDefinition[] = [
     description: 'Bank accounts with their balance, journal and ledger account.',
   },
   {
+    name: 'category_groups',
+    kind: 'full_table',
+    resource: 'category_groups',
+    key: ['id'],
+    scopes: scopeOf('category_groups'),
+    description: 'Analytical axes (category groups).',
+  },
+  {
+    name: 'categories',
+    kind: 'child_table',
+    child: 'categories',
+    key: ['id'],
+    scopes: [CHILD_RESOURCES.categories.scope],
+    description: 'Analytical categories of every group, with category_group_id and analytical_code.',
+  },
+  {
     name: 'customers',
     kind: 'changelog',
     resource: 'customers',
@@ -84,6 +105,32 @@ export const STREAMS: readonly StreamDefinition[] = [
     key: ['id'],
     scopes: scopeOf('supplier_invoices'),
     description: 'Supplier invoices.',
+  },
+  {
+    name: 'customer_invoice_lines',
+    kind: 'child_changelog',
+    child: 'customer_invoice_lines',
+    key: ['id'],
+    scopes: [CHILD_RESOURCES.customer_invoice_lines.scope],
+    description:
+      'Lines of every customer invoice (product, quantity, VAT rate, amounts), with customer_invoice_id; re-read for the invoices that changed.',
+  },
+  {
+    name: 'supplier_invoice_lines',
+    kind: 'child_changelog',
+    child: 'supplier_invoice_lines',
+    key: ['id'],
+    scopes: [CHILD_RESOURCES.supplier_invoice_lines.scope],
+    description:
+      'Lines of every supplier invoice (label, VAT rate, amounts), with supplier_invoice_id; re-read for the invoices that changed.',
+  },
+  {
+    name: 'quotes',
+    kind: 'changelog',
+    resource: 'quotes',
+    key: ['id'],
+    scopes: scopeOf('quotes'),
+    description: 'Customer quotes with their status (pending, accepted, denied, invoiced, expired).',
   },
   {
     name: 'transactions',

@@ -17,12 +17,18 @@ export const CHANGELOG_PAGE_LIMIT = 1000;
  */
 export type ChangeFeed =
   | { mode: 'full'; through: string }
-  | { mode: 'incremental'; readFrom: string; through: string };
+  | {
+      mode: 'incremental';
+      readFrom: string;
+      through: string;
+      /** The events read, collapsed per id: the invoice lines streams use their invoices' (invoice-lines.ts). */
+      changes?: ReadonlyMap<number, Change>;
+    };
 
 /** Called with every record refetched on an incremental run, before projection. */
 export type RefetchObserver = (record: ApiRecord) => void;
 
-type Change = { operation: ChangelogEvent['operation']; processed_at: string };
+export type Change = { operation: ChangelogEvent['operation']; processed_at: string };
 
 /** Orders two RFC 3339 instants; equal milliseconds fall back to the text (microseconds). */
 export function compareInstants(a: string, b: string): number {
@@ -126,5 +132,5 @@ async function incremental(
   ctx.log.info(
     `${def.name}: ${events} changelog events since ${readFrom}, ${live.length} refetched, ${changes.size - live.length} deleted`,
   );
-  return { mode: 'incremental', readFrom, through: mark };
+  return { mode: 'incremental', readFrom, through: mark, changes };
 }

@@ -3,7 +3,8 @@ import { CursorPaginator } from '../http/paginator.js';
 import type { ApiRecord, SyncContext } from './context.js';
 
 /**
- * Resources whose `id` filter accepts `gteq` and `lt` (the API facts' §3 table, from the OpenAPI): a big
+ * Resources whose `id` filter accepts `gteq` and `lt` (the API facts' §3 table, from the OpenAPI; quotes
+ * from its `filter` description: id lt, lteq, gt, gteq, eq, not_eq, in, not_in): a big
  * listing of these can be cut into id ranges read side by side. transactions (id: eq/in only),
  * bank_accounts and fiscal_years (no filter) are always read as one cursor.
  */
@@ -16,6 +17,7 @@ export const ID_RANGE_RESOURCES: ReadonlySet<ListResourceName> = new Set([
   'ledger_entry_lines',
   'ledger_entries',
   'ledger_accounts',
+  'quotes',
 ]);
 
 /**

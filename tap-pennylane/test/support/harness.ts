@@ -1,4 +1,4 @@
-import { CHANGELOG_RESOURCES, ID_LIST_RESOURCES } from '../../../pennylane/src/api.js';
+import { CHANGELOG_RESOURCES, CHILD_RESOURCES, ID_LIST_RESOURCES } from '../../../pennylane/src/api.js';
 import { startSandbox } from '../../../sandbox/src/index.js';
 import type { Sandbox, SandboxOptions } from '../../../sandbox/src/types.js';
 import type { SingerCatalog } from '../../../singer/src/catalog.js';
@@ -160,6 +160,20 @@ export const byKey = (rows: Row[], keys: string[] = ['id']): Row[] =>
 export function expected(sb: Sandbox, stream: string): Row[] {
   const selected = selectStreams(catalogOf([stream]))[0]!;
   const def = selected.definition;
+  if (def.kind === 'child_changelog' || def.kind === 'child_table') {
+    const child = CHILD_RESOURCES[def.child];
+    const rows =
+      def.kind === 'child_table'
+        ? sb.control.categories()
+        : sb.control
+            .records(child.parent as 'customer_invoices' | 'supplier_invoices')
+            .flatMap((invoice) =>
+              sb.control
+                .invoiceLines(child.parent as 'customer_invoices', invoice.id as number)
+                .map((line) => ({ ...line, [child.parentField]: invoice.id })),
+            );
+    return byKey(rows.map((r) => selected.project(r)));
+  }
   if (def.kind !== 'changelog' && def.kind !== 'full_table')
     throw new Error(`${stream} is not a list stream`);
   return byKey(sb.control.records(def.resource as never).map((r) => selected.project(r)));
