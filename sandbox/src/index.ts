@@ -110,7 +110,14 @@ async function listen(
   const { port } = server.address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;
   const apiBase = `${origin}${API_PREFIX}`;
-  const built = build(apiBase);
+  let built: Core | CoreRouter;
+  try {
+    built = build(apiBase);
+  } catch (err) {
+    // Bad options (a size, a company twice) must not leave the port open: the caller never gets a close().
+    server.close();
+    throw err;
+  }
   for (const core of built instanceof Core ? [built] : built.byName.values()) {
     core.fileOrigin = `http://localhost:${port}`;
   }
