@@ -47,6 +47,15 @@ const argv = await yargs(hideBin(process.argv))
   .help()
   .parse();
 
+/** Ctrl-C or a SIGTERM closes the server, then the process. */
+function closeOnSignal(sandbox: { close(): Promise<void> }): void {
+  const stop = () => {
+    sandbox.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
 if (argv.companies !== undefined) {
   const started = Date.now();
   const companies = portfolio(argv.companies, resolveCounts(argv.size), argv.seed);
@@ -74,11 +83,7 @@ if (argv.companies !== undefined) {
       '',
     ].join('\n'),
   );
-  const stop = () => {
-    sandbox.close().then(() => process.exit(0));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  closeOnSignal(sandbox);
 } else {
   const started = Date.now();
   const sandbox = await startSandbox({
@@ -102,9 +107,5 @@ if (argv.companies !== undefined) {
       '',
     ].join('\n'),
   );
-  const stop = () => {
-    sandbox.close().then(() => process.exit(0));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  closeOnSignal(sandbox);
 }
