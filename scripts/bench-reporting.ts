@@ -46,6 +46,9 @@ const STREAMS = [
   'supplier_invoices',
   'transactions',
   'bank_accounts',
+  'products',
+  'customer_invoice_lines',
+  'supplier_invoice_lines',
 ];
 
 /** CPU seconds used so far by a local server process (utime + stime from /proc, 100 ticks a second). */
