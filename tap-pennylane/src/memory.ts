@@ -5,7 +5,7 @@ import { setFlagsFromString } from 'node:v8';
  * tap-pennylane.md, "Memory"). Each was measured on a full sync of the large sandbox; none lowers a
  * limit, so a run that needs more memory still gets it (no new out-of-memory case):
  *
- * - `--heap-growing-percent=50`: after a full GC the old generation may grow to 1.5× what survived
+ * - `--heap-growing-percent=30`: after a full GC the old generation may grow to 1.3× what survived
  *   before the next one, instead of V8's dynamic factor of up to 4×. The tap streams: its live heap
  *   stays around 25–40 MB, but records waiting on the writer survive a young GC and are promoted, so
  *   with the default factor the old space filled with dead pages up to 100+ MB between full GCs.
@@ -22,7 +22,7 @@ import { setFlagsFromString } from 'node:v8';
  * compile time. Command-line flags would need every launcher (npm's bin shim, Meltano, the runner,
  * a NAS's init script) to pass them.
  */
-export const MEMORY_FLAGS = ['--heap-growing-percent=50', '--liftoff-only'];
+export const MEMORY_FLAGS = ['--heap-growing-percent=30', '--liftoff-only'];
 
 export function applyMemoryFlags(): void {
   for (const flag of MEMORY_FLAGS) setFlagsFromString(flag);
