@@ -15,7 +15,7 @@ import {
   totalsLine,
 } from '../runner/src/companies-sync.js';
 import { withProductDefaults } from '../runner/src/config.js';
-import { startEmbeddedDatabase } from '../runner/src/embedded-database.js';
+import { embeddedConnection, startEmbeddedDatabase } from '../runner/src/embedded-database.js';
 import { SMALL } from '../sandbox/src/data/sizes.js';
 import { startCompaniesSandbox } from '../sandbox/src/index.js';
 import { portfolio, writeCompaniesFile } from '../sandbox/src/portfolio.js';
@@ -43,13 +43,7 @@ export async function demoCompanies(n: number, port: number, keep: boolean): Pro
   });
   const db = await startEmbeddedDatabase({ dataDir, port, log });
   say(`• local PostgreSQL up on ${db.host}:${db.port}`);
-  const connection: pg.ClientConfig = {
-    host: '127.0.0.1',
-    port: db.port,
-    user: db.user,
-    password: db.password,
-    database: db.database,
-  };
+  const connection = embeddedConnection(db);
   const client = new pg.Client(connection);
   await client.connect();
   // Each demo starts from scratch: the sandbox is new, so old tables and bookmarks would not match.

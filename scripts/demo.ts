@@ -12,7 +12,7 @@ import { createServer } from 'node:net';
 import { join, relative, sep } from 'node:path';
 import pg from 'pg';
 import { withProductDefaults } from '../runner/src/config.js';
-import { startEmbeddedDatabase } from '../runner/src/embedded-database.js';
+import { embeddedConnection, startEmbeddedDatabase } from '../runner/src/embedded-database.js';
 import { formatSummary } from '../runner/src/summary.js';
 import { runSync, type SyncResult } from '../runner/src/sync.js';
 import { startSandbox } from '../sandbox/src/index.js';
@@ -109,13 +109,7 @@ async function main(): Promise<number> {
   say(
     `• local PostgreSQL up on ${db.host}:${db.port} (data in ${inProject ? relative(packageRoot, db.clusterDir) : db.clusterDir}, separate from real data)`,
   );
-  const connection: pg.ClientConfig = {
-    host: '127.0.0.1',
-    port: db.port,
-    user: db.user,
-    password: db.password,
-    database: db.database,
-  };
+  const connection = embeddedConnection(db);
   const client = new pg.Client(connection);
   await client.connect();
   // Each demo starts from scratch: the sandbox is new, so the old tables and bookmarks would not match.

@@ -58,6 +58,16 @@ export type EmbeddedDatabase = {
   stop: () => Promise<void>;
 };
 
+/** How our own programs connect to it: over loopback TCP, with the password. */
+export const embeddedConnection = (db: EmbeddedDatabase, applicationName?: string): pg.ClientConfig => ({
+  host: '127.0.0.1',
+  port: db.port,
+  user: db.user,
+  password: db.password,
+  database: db.database,
+  ...(applicationName ? { application_name: applicationName } : {}),
+});
+
 /**
  * Where the cluster of `dataDir` lives (cluster-location.ts): `<dataDir>/postgres`, or as root, when
  * the OS user `postgres` cannot enter the data folder, `SHARED_HOME/<name>-<hash>/postgres`, whose

@@ -1,7 +1,7 @@
 import type { ClientConfig } from 'pg';
 import type { Logger } from '../../singer/src/log.js';
 import type { RunnerConfig } from './config.js';
-import { type EmbeddedDatabase, startEmbeddedDatabase } from './embedded-database.js';
+import { type EmbeddedDatabase, embeddedConnection, startEmbeddedDatabase } from './embedded-database.js';
 
 /** The database a sync writes to, ready: the configured server, or the embedded one started for us. */
 export type TargetDatabase = {
@@ -30,14 +30,7 @@ export async function openTargetDatabase(config: RunnerConfig, log: Logger): Pro
     log,
   });
   return {
-    connection: {
-      host: '127.0.0.1',
-      port: embedded.port,
-      user: embedded.user,
-      password: embedded.password,
-      database: embedded.database,
-      application_name: 'pennylane-sync',
-    },
+    connection: embeddedConnection(embedded, 'pennylane-sync'),
     childEnv: {
       ...config.childEnv,
       TARGET_POSTGRES_DATABASE_URL: embedded.url,
